@@ -1,0 +1,86 @@
+import { z } from 'zod';
+
+/**
+ * Request and response shapes of the HubSpot endpoints Kindling calls, written from HubSpot's OpenAPI
+ * descriptions (Auth/Oauth v1, CRM/Contacts v3, CRM/Tasks v3, CRM/Properties v3, Automation/Sequences
+ * v4). The sandbox validates every request with them; Kindling's tests use them to check that what it
+ * sends is what HubSpot accepts.
+ */
+export const tokenRequestSchema = z.discriminatedUnion('grant_type', [
+  z.object({ grant_type: z.literal('authorization_code'), client_id: z.string().min(1), client_secret: z.string().min(1), redirect_uri: z.string().min(1), code: z.string().min(1), code_verifier: z.string().optional() }),
+  z.object({ grant_type: z.literal('refresh_token'), client_id: z.string().min(1), client_secret: z.string().min(1), refresh_token: z.string().min(1), redirect_uri: z.string().optional() }),
+]);
+
+export const tokenResponseSchema = z.object({
+  access_token: z.string(),
+  refresh_token: z.string(),
+  expires_in: z.number().int(),
+  token_type: z.string(),
+  token_use: z.literal('access_token'),
+  hub_id: z.number().int().optional(),
+  scopes: z.array(z.string()).optional(),
+});
+
+export const accessTokenInfoSchema = z.object({
+  token: z.string(),
+  user: z.string().optional(),
+  hub_domain: z.string().optional(),
+  scopes: z.array(z.string()),
+  hub_id: z.number().int(),
+  app_id: z.number().int(),
+  expires_in: z.number().int(),
+  user_id: z.number().int(),
+  token_type: z.string(),
+});
+
+/** HubSpot: properties are written as strings. At most 100 inputs per batch. */
+const propertyValues = z.record(z.string(), z.string());
+
+export const batchUpdateSchema = z.object({
+  inputs: z.array(z.object({ id: z.string().min(1), idProperty: z.string().optional(), objectWriteTraceId: z.string().optional(), properties: propertyValues })).min(1).max(100),
+});
+
+export const batchReadSchema = z.object({
+  inputs: z.array(z.object({ id: z.string().min(1) })).min(1).max(100),
+  properties: z.array(z.string()),
+  propertiesWithHistory: z.array(z.string()),
+  idProperty: z.string().optional(),
+});
+
+export const associationSpecSchema = z.object({
+  associationCategory: z.enum(['HUBSPOT_DEFINED', 'INTEGRATOR_DEFINED', 'USER_DEFINED', 'WORK']),
+  associationTypeId: z.number().int(),
+});
+
+export const batchCreateSchema = z.object({
+  inputs: z
+    .array(z.object({ properties: propertyValues, associations: z.array(z.object({ to: z.object({ id: z.string().min(1) }), types: z.array(associationSpecSchema).min(1) })), objectWriteTraceId: z.string().optional() }))
+    .min(1)
+    .max(100),
+});
+
+export const searchSchema = z.object({
+  filterGroups: z.array(z.object({ filters: z.array(z.object({ propertyName: z.string(), operator: z.string(), value: z.string().optional(), values: z.array(z.string()).optional() })) })).max(5),
+  properties: z.array(z.string()).optional(),
+  limit: z.number().int().max(200).optional(),
+  after: z.string().optional(),
+  sorts: z.array(z.unknown()).optional(),
+});
+
+export const propertyCreateSchema = z.object({
+  name: z.string().regex(/^[a-z][a-z0-9_]*$/),
+  label: z.string().min(1),
+  type: z.enum(['bool', 'date', 'datetime', 'enumeration', 'number', 'phone_number', 'string']),
+  fieldType: z.enum(['booleancheckbox', 'calculation_equation', 'checkbox', 'date', 'file', 'html', 'number', 'phonenumber', 'radio', 'select', 'text', 'textarea']),
+  groupName: z.string().min(1),
+  description: z.string().optional(),
+  options: z.array(z.object({ label: z.string(), value: z.string(), displayOrder: z.number().optional(), hidden: z.boolean().optional(), description: z.string().optional() })).optional(),
+  displayOrder: z.number().optional(),
+  hasUniqueValue: z.boolean().optional(),
+  hidden: z.boolean().optional(),
+  formField: z.boolean().optional(),
+});
+
+export const propertyGroupCreateSchema = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), label: z.string().min(1), displayOrder: z.number().optional() });
+
+export const sequenceEnrollmentSchema = z.object({ contactId: z.string().min(1), sequenceId: z.string().min(1), senderEmail: z.string().email(), senderAliasAddress: z.string().optional() });

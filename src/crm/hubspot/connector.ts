@@ -1,0 +1,202 @@
+import type { Client } from '@hubspot/api-client';
+import type { TokenProvider } from '../../auth/token-provider';
+import { type Profile, type Stage, stageRank } from '../../engine';
+import { RateLimited, TransientCrmError } from '../../errors';
+import type { Metrics } from '../../metrics';
+import type { AccountLimiter } from '../../queue/rate-limiter';
+import type { Tenant } from '../../store/tables';
+import type { CrmConnector, ItemResult, TaskInput } from '../connector';
+import { classifyHubSpotError, isUnauthorized } from './errors';
+import { hubspotFields, trackSequenceSchema } from './fields';
+import { hubspotClient, messageOf } from './sdk';
+
+/** HubSpot: batch endpoints take at most 100 inputs. */
+const BATCH = 100;
+/** HubSpot-defined association type "task to contact". */
+const TASK_TO_CONTACT = 204;
+
+export interface HubSpotConnectorDeps {
+  apiBase: string;
+  tokens: TokenProvider;
+  limiter: AccountLimiter;
+  metrics?: Metrics;
+}
+
+export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector {
+  /** One API call: the account's shared budget, a token, one refresh after a 401, errors with meaning. */
+  const call = async <T>(tenant: Tenant, op: string, fn: (c: Client) => Promise<T>): Promise<T> => {
+    let token = await deps.tokens.accessToken(tenant.id);
+    for (let attempt = 0; ; attempt++) {
+      await deps.limiter.take(`hubspot:${tenant.account_id}`);
+      try {
+        const out = await fn(hubspotClient(deps.apiBase, token));
+        deps.metrics?.crmCalls.inc({ crm: 'hubspot', operation: op, outcome: 'ok' });
+        return out;
+      } catch (err) {
+        if (attempt === 0 && isUnauthorized(err)) {
+          deps.metrics?.crmCalls.inc({ crm: 'hubspot', operation: op, outcome: 'unauthorized' });
+          token = await deps.tokens.refreshAfterUnauthorized(tenant.id, token);
+          continue;
+        }
+        const classified = classifyHubSpotError(err);
+        deps.metrics?.crmCalls.inc({ crm: 'hubspot', operation: op, outcome: classified instanceof RateLimited ? 'rate_limited' : 'error' });
+        if (classified instanceof RateLimited) await deps.limiter.pause(`hubspot:${tenant.account_id}`, classified.retryAfterMs);
+        throw classified;
+      }
+    }
+  };
+
+  const readProperties = async (tenant: Tenant, ids: string[], properties: string[]) => {
+    const out = new Map<string, Record<string, string | null>>();
+    for (let i = 0; i < ids.length; i += BATCH) {
+      const chunk = ids.slice(i, i + BATCH);
+      const res = await call(tenant, 'contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties, propertiesWithHistory: [] }));
+      for (const r of res.results) out.set(r.id, r.properties);
+    }
+    return out;
+  };
+
+  return {
+    crm: 'hubspot',
+    batchSize: BATCH,
+
+    async readProfiles(tenant, _objectType, ids) {
+      const map = hubspotFields(tenant.settings as Record<string, unknown>);
+      const props = await readProperties(tenant, ids, [...new Set(Object.values(map.profile))]);
+      const stageOf = Object.fromEntries(Object.entries(map.stages).map(([k, v]) => [v, k as Stage]));
+      const profiles = new Map<string, Profile>();
+      for (const [id, p] of props) {
+        const get = (field: string) => {
+          const v = p[map.profile[field] ?? ''];
+          return v === null || v === undefined || v === '' ? undefined : v;
+        };
+        const size = Number(get('companySize'));
+        const email = get('email');
+        profiles.set(id, {
+          ...pick({ firstName: get('firstName'), lastName: get('lastName'), email, company: get('company'), jobTitle: get('jobTitle'), seniority: get('seniority'), industry: get('industry'), country: get('country'), ownerId: get('ownerId') }),
+          ...(email ? { emailDomain: email.split('@')[1]?.toLowerCase() } : {}),
+          ...(Number.isFinite(size) && get('companySize') ? { companySize: size } : {}),
+          ...(get('lifecycleStage') && stageOf[get('lifecycleStage')!] ? { lifecycleStage: stageOf[get('lifecycleStage')!] } : {}),
+          ...(get('lifecycleStage') === 'customer' ? { isCustomer: true } : {}),
+          ...(get('unsubscribed') === 'true' ? { unsubscribed: true } : {}),
+          attributes: {},
+        });
+      }
+      return profiles;
+    },
+
+    async updateProperties(tenant, updates) {
+      const map = hubspotFields(tenant.settings as Record<string, unknown>);
+      // Stages move forward only: read what HubSpot holds now, and drop a stage that would not advance it.
+      const staged = updates.filter((u) => u.properties.stage).map((u) => u.contactId);
+      const current = staged.length > 0 ? await readProperties(tenant, staged, [map.outputs.stage ?? 'lifecyclestage']) : new Map();
+      const stageOf = Object.fromEntries(Object.entries(map.stages).map(([k, v]) => [v, k as Stage]));
+      const inputs = updates.map((u) => {
+        const properties: Record<string, string> = {};
+        for (const [k, v] of Object.entries(u.properties)) {
+          const prop = map.outputs[k];
+          if (!prop || v === undefined) continue;
+          if (k === 'stage') {
+            const now = current.get(u.contactId)?.[prop];
+            if (now && stageRank(stageOf[now]) >= stageRank(v as Stage)) continue;
+            properties[prop] = map.stages[v as string] ?? String(v);
+          } else properties[prop] = k === 'scoredAt' ? new Date(String(v)).toISOString() : String(v);
+        }
+        return { id: u.contactId, properties };
+      });
+      const results: ItemResult[] = [];
+      for (let i = 0; i < inputs.length; i += BATCH) {
+        const chunk = inputs.slice(i, i + BATCH);
+        const res = (await call(tenant, 'contacts.batch.update', (c) => c.crm.contacts.batchApi.update({ inputs: chunk }))) as { results: Array<{ id: string }>; errors?: Array<{ message: string; context?: Record<string, string[]> }> };
+        const failed = new Map<string, string>();
+        for (const e of res.errors ?? []) for (const id of e.context?.ids ?? []) failed.set(id, e.message);
+        for (const input of chunk) {
+          const error = failed.get(input.id);
+          results.push(error ? { ok: false, permanent: true, error } : { ok: true, id: input.id });
+        }
+      }
+      return results;
+    },
+
+    async createTasks(tenant, tasks) {
+      const results: ItemResult[] = [];
+      for (let i = 0; i < tasks.length; i += BATCH) {
+        const chunk = tasks.slice(i, i + BATCH);
+        const res = await call(tenant, 'tasks.batch.create', (c) => c.crm.objects.tasks.batchApi.create({ inputs: chunk.map(taskInput) } as never));
+        // HubSpot answers a batch create in input order.
+        chunk.forEach((_t, j) => {
+          const created = res.results[j];
+          results.push(created ? { ok: true, id: created.id } : { ok: false, permanent: false, error: 'HubSpot returned no result for this task' });
+        });
+      }
+      return results;
+    },
+
+    async listProperties(tenant) {
+      const res = await call(tenant, 'properties.list', (c) => c.crm.properties.coreApi.getAll('contacts'));
+      const kind = (t: string) => (t === 'number' ? 'number' : t === 'bool' ? 'bool' : t === 'datetime' || t === 'date' ? 'datetime' : 'text') as 'number' | 'text' | 'bool' | 'datetime';
+      return res.results.map((p) => ({ name: p.name, label: p.label, type: kind(p.type) }));
+    },
+
+    async findTask(tenant, t) {
+      const res = await call(tenant, 'tasks.search', (c) =>
+        c.crm.objects.tasks.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'hs_task_subject', operator: 'EQ' as never, value: t.task.subject }] }], properties: ['hs_task_subject'], limit: 10 } as never),
+      );
+      return res.results[0]?.id;
+    },
+
+    async enroll(tenant, _objectType, contactId, track) {
+      const mapping = trackSequenceSchema.safeParse((tenant.settings as Record<string, unknown>)?.tracks ?? {});
+      const seq = mapping.success ? mapping.data[track] : undefined;
+      if (!seq) return { ok: true, detail: { skipped: `no sequence mapped to the ${track} track` } };
+      try {
+        const body = await call(tenant, 'sequences.enroll', async (c) => {
+          // The SDK's generic request answers errors too; make them throw like its typed clients do.
+          const res = await c.apiRequest({ method: 'POST', path: '/automation/v4/sequences/enrollments', qs: { userId: seq.senderUserId }, body: { contactId, sequenceId: seq.sequenceId, senderEmail: seq.senderEmail } });
+          const json = (await res.json().catch(() => ({}))) as { id?: string; message?: string };
+          if (res.status >= 400) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { code: res.status, body: json, headers: { 'x-hubspot-ratelimit-interval-milliseconds': res.headers.get('x-hubspot-ratelimit-interval-milliseconds') ?? '' } });
+          return json;
+        });
+        return { ok: true, ...(body.id ? { id: body.id } : {}) };
+      } catch (err) {
+        if (err instanceof RateLimited || err instanceof TransientCrmError) throw err;
+        // HubSpot keeps a contact in one sequence at a time, and its API cannot unenroll: a contact already
+        // in a sequence stays there, which is not a failure to dead-letter.
+        if (/already enrolled/i.test(messageOf(err))) return { ok: true, detail: { skipped: 'contact is already in a HubSpot sequence' } };
+        return { ok: false, permanent: true, error: messageOf(err) };
+      }
+    },
+
+    async unenroll() {
+      // HubSpot's public sequences API (automation v4) has no unenroll call; a sequence ends by itself on
+      // reply, meeting booked, unsubscribe or bounce, which are Kindling's exits too.
+      return { ok: true, detail: { skipped: 'HubSpot offers no API to unenroll; the sequence stops on reply, meeting or unsubscribe' } };
+    },
+  };
+}
+
+function taskInput(t: TaskInput) {
+  return {
+    properties: {
+      hs_task_subject: t.task.subject,
+      hs_task_body: toHtml(t.task.body),
+      hs_task_priority: t.task.priority,
+      hs_task_status: 'NOT_STARTED',
+      hs_timestamp: new Date(t.task.dueAt).toISOString(),
+      ...(t.task.ownerId ? { hubspot_owner_id: t.task.ownerId } : {}),
+    },
+    associations: [{ to: { id: t.contactId }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: TASK_TO_CONTACT }] }],
+  };
+}
+
+function pick<T extends Record<string, unknown>>(o: T): Partial<T> {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** hs_task_body is rich text: keep the rep's line breaks, escape the rest. */
+function toHtml(text: string): string {
+  return text
+    .split('\n')
+    .map((line) => line.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!))
+    .join('<br>');
+}

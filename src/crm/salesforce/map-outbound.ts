@@ -1,0 +1,92 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { XMLParser } from 'fast-xml-parser';
+import { z } from 'zod';
+import type { InboundItem } from '../../ingest/inbound';
+
+const ruleSchema = z.object({
+  field: z.string(),
+  when: z.enum(['true', 'present']).optional(),
+  equals: z.string().optional(),
+  type: z.string(),
+  /** The field holding when it happened; the notification's arrival otherwise. */
+  at: z.string().optional(),
+  attrs: z.record(z.string(), z.string()).optional(),
+});
+export const salesforceEventMappingSchema = z.object({
+  objects: z.record(z.string(), z.object({
+    contact: z.object({ objectType: z.enum(['lead', 'contact']), idField: z.string(), orObjectType: z.enum(['lead', 'contact']).optional(), orIdField: z.string().optional() }),
+    rules: z.array(ruleSchema),
+    profileFields: z.array(z.string()),
+  })),
+});
+export type SalesforceEventMapping = z.infer<typeof salesforceEventMappingSchema>;
+
+export function loadSalesforceEventMapping(dir = join(__dirname, '../../../mappings')): SalesforceEventMapping {
+  return salesforceEventMappingSchema.parse(JSON.parse(readFileSync(join(dir, 'salesforce/events.json'), 'utf8')));
+}
+
+/** An Outbound Message envelope, as the SOAP schema (`notifications`) describes it. */
+export const notificationsSchema = z.object({
+  OrganizationId: z.string().regex(/^00D[A-Za-z0-9]{12}([A-Za-z0-9]{3})?$/, 'not a Salesforce organization id'),
+  ActionId: z.string().min(1),
+  SessionId: z.string().optional(),
+  EnterpriseUrl: z.string().optional(),
+  PartnerUrl: z.string().optional(),
+  Notification: z.array(z.object({ Id: z.string().min(1), sObject: z.record(z.string(), z.unknown()) })).min(1).max(100),
+});
+export type Notifications = z.infer<typeof notificationsSchema>;
+
+const parser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@',
+  removeNSPrefix: true,
+  parseTagValue: false,
+  isArray: (name, jpath) => name === 'Notification' && String(jpath).endsWith('notifications.Notification'),
+});
+
+/** Parses the SOAP envelope (a maintained XML parser, namespaces removed); `undefined` when it is not one. */
+export function parseOutboundXml(xml: string): unknown {
+  const doc = parser.parse(xml) as { Envelope?: { Body?: { notifications?: unknown } } };
+  return doc?.Envelope?.Body?.notifications;
+}
+
+/** Turns the notifications into CRM-neutral items through `mappings/salesforce/events.json`. */
+export function mapOutbound(n: Notifications, mapping: SalesforceEventMapping, now: Date): InboundItem[] {
+  const items: InboundItem[] = [];
+  for (const note of n.Notification) {
+    const obj = note.sObject;
+    const type = String(obj['@type'] ?? '').replace(/^sf:/, '');
+    const spec = mapping.objects[type];
+    if (!spec) {
+      items.push({ kind: 'ignored', accountId: n.OrganizationId, reason: 'unmapped' });
+      continue;
+    }
+    const value = (f: string) => {
+      const v = obj[f];
+      return v === undefined || v === null || typeof v === 'object' ? undefined : String(v);
+    };
+    const primary = value(spec.contact.idField);
+    const objectType = primary ? spec.contact.objectType : spec.contact.orObjectType;
+    const id = primary ?? (spec.contact.orIdField ? value(spec.contact.orIdField) : undefined);
+    if (!id || !objectType) {
+      items.push({ kind: 'ignored', accountId: n.OrganizationId, reason: 'filtered' });
+      continue;
+    }
+    const contact = { objectType, id };
+    let matched = false;
+    spec.rules.forEach((rule, i) => {
+      const v = value(rule.field);
+      if (v === undefined) return;
+      if (rule.when === 'true' && v !== 'true') return;
+      if (rule.equals !== undefined && v !== rule.equals) return;
+      matched = true;
+      const at = rule.at ? new Date(value(rule.at) ?? '') : now;
+      const attrs = Object.fromEntries(Object.entries(rule.attrs ?? {}).map(([k, f]) => [k, value(f)]).filter(([, x]) => x !== undefined));
+      // The notification id is stable across Salesforce's retries: redelivery records nothing new.
+      items.push({ kind: 'event', accountId: n.OrganizationId, contact, event: { type: rule.type, occurredAt: Number.isNaN(at.getTime()) ? now : at, source: 'salesforce', sourceEventId: `${note.Id}:${i}`, attrs } });
+    });
+    if (!matched) items.push(spec.profileFields.some((f) => f in obj) ? { kind: 'profile_changed', accountId: n.OrganizationId, contact } : { kind: 'ignored', accountId: n.OrganizationId, reason: 'filtered' });
+  }
+  return items;
+}

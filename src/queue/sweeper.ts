@@ -1,0 +1,61 @@
+import { sql } from 'kysely';
+import type { Logger } from '../log';
+import type { Db } from '../store/db';
+import { enqueueRecompute, type RecomputeQueue } from './recompute-queue';
+
+/**
+ * The safety net under the queue: finds contacts whose recompute is owed (dirty, or a timer due) and
+ * queues them. Covers a Redis that lost its data, a worker killed mid-job and the instant between a
+ * job's last check and its completion. Cheap: two indexed queries per tick.
+ */
+export async function sweepOnce(db: Db, queue: RecomputeQueue, now: Date, graceMs = 5000, limit = 1000): Promise<number> {
+  const cutoff = new Date(now.getTime() - graceMs);
+  const owed = await db
+    .selectFrom('contact_state')
+    .select(['tenant_id', 'object_type', 'contact_id'])
+    .where('deleted', '=', false)
+    .where((eb) =>
+      eb.or([
+        eb.and([eb(sql.ref('dirty_seq'), '>', sql.ref('processed_seq')), eb('updated_at', '<', cutoff)]),
+        eb('next_wake_at', '<=', now),
+      ]),
+    )
+    .limit(limit)
+    .execute();
+  const due = owed.map((r) => ({ tenantId: r.tenant_id, objectType: r.object_type, contactId: r.contact_id }));
+  await enqueueRecompute(queue, due, 'sweep');
+  return due.length;
+}
+
+export function startSweeper(db: Db, queue: RecomputeQueue, log: Logger, everyMs = 15000, enqueueWrite?: (tenantId: string) => Promise<void>): () => void {
+  let running = false;
+  const timer = setInterval(async () => {
+    if (running) return;
+    running = true;
+    try {
+      const n = await sweepOnce(db, queue, new Date());
+      if (n > 0) log.info('sweeper.queued', { contacts: n });
+      if (enqueueWrite) {
+        const t = await sweepOutbox(db, enqueueWrite, new Date());
+        if (t > 0) log.info('sweeper.writes_queued', { tenants: t });
+      }
+    } catch (err) {
+      log.warn('sweeper.failed', { error: (err as Error).message });
+    } finally {
+      running = false;
+    }
+  }, everyMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+/**
+ * The writer's safety net: rows left `sending` by a process that died are released (a task among them
+ * is looked up before any resend), and tenants with pending rows nobody queued get a drain job.
+ */
+export async function sweepOutbox(db: Db, enqueue: (tenantId: string) => Promise<void>, now: Date, staleMs = 120_000, graceMs = 10_000): Promise<number> {
+  await db.updateTable('outbox').set({ status: 'pending', updated_at: now }).where('status', '=', 'sending').where('updated_at', '<', new Date(now.getTime() - staleMs)).execute();
+  const tenants = await db.selectFrom('outbox').select('tenant_id').distinct().where('status', '=', 'pending').where('updated_at', '<', new Date(now.getTime() - graceMs)).execute();
+  for (const t of tenants) await enqueue(t.tenant_id);
+  return tenants.length;
+}

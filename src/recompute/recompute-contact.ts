@@ -1,0 +1,188 @@
+import { randomUUID } from 'node:crypto';
+import { type EngineEvent, type EngineResult, engineEventSchema, type EngineState, engineStateSchema, evaluate, type Profile } from '../engine';
+import type { Logger } from '../log';
+import type { ModelStore } from '../models/model-store';
+import type { RecomputeJob } from '../queue/recompute-queue';
+import type { RecomputeFn } from '../queue/recompute-worker';
+import type { Db } from '../store/db';
+import type { OutboxKind } from '../store/tables';
+import type { ReadProfiles } from './profiles';
+import { ENRICHED_SOURCE, type Enricher } from '../crm/hubspot/events-enricher';
+import type { InboundEvent } from '../ingest/inbound';
+import type { Tenant } from '../store/tables';
+
+export interface RecomputeDeps {
+  db: Db;
+  models: ModelStore;
+  readProfiles?: ReadProfiles;
+  /** Called after outbox rows were committed for the tenant (queues its writer). */
+  afterOutbox: (tenantId: string) => Promise<void>;
+  /** Schedules the contact's wake-up for when time alone changes its result, replacing the earlier one. */
+  scheduleWake: (job: RecomputeJob, at: Date | undefined, previous: Date | undefined) => Promise<void>;
+  now: () => Date;
+  /** A cached profile older than this is read again from the CRM. */
+  profileTtlMs?: number;
+  /** Per-event detail from the CRM where the account has it (HubSpot's Events API), by CRM. */
+  enrichers?: Partial<Record<Tenant['crm'], Enricher>>;
+}
+
+/** Property-derived events that an enriched account gets one by one from the events API instead. */
+const ENRICHED_TYPES = new Set(['page_viewed', 'form_submitted']);
+
+/** What Kindling keeps of the engine's result for a contact: enough to explain it and to diff the next. */
+export interface StoredResult {
+  score: number;
+  grade: string;
+  fitScore: number;
+  engagementScore: number;
+  stage: string;
+  track: string;
+  reasons: EngineResult['reasons'];
+  state: EngineState;
+  evaluatedAt: string;
+}
+
+const MAX_EVENTS = 5000;
+
+/**
+ * Recomputes one contact: profile (cached, else read from the CRM), its events inside the model's
+ * horizon, the engine, and a diff against what Kindling last wrote. The new state and the outbox rows
+ * commit in one transaction, under a lock on the contact's row, so two runs for one contact serialise
+ * and an action's idempotency key makes a retried run harmless. No change, no outbox row.
+ */
+export function createRecompute(deps: RecomputeDeps): RecomputeFn {
+  const ttl = deps.profileTtlMs ?? 10 * 60_000;
+  return async (job, log) => {
+    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', job.tenantId).executeTakeFirst();
+    // The contact's rows, in contact_state and in the ledger alike.
+    const contact = { tenant_id: job.tenantId, object_type: job.objectType, contact_id: job.contactId };
+    const row = await deps.db.selectFrom('contact_state').select(['profile', 'profile_fetched_at', 'deleted', 'dirty_seq']).where((eb) => eb.and(contact)).executeTakeFirst();
+    if (!tenant || tenant.status !== 'active' || !row || row.deleted) {
+      if (row) await deps.db.updateTable('contact_state').set((eb) => ({ processed_seq: eb.ref('dirty_seq') })).where((eb) => eb.and(contact)).execute();
+      return;
+    }
+    const now = deps.now();
+    let profile = (row.profile as Profile | null) ?? undefined;
+    let fetched = false;
+    if (deps.readProfiles && (!profile || !row.profile_fetched_at || now.getTime() - new Date(row.profile_fetched_at).getTime() > ttl)) {
+      const read = await deps.readProfiles(tenant, job.objectType, [job.contactId]);
+      profile = read.get(job.contactId) ?? profile;
+      fetched = true;
+    }
+    profile ??= { attributes: {} };
+    const { model, version } = await deps.models.active(tenant.id);
+    const enrichment = await enrich(deps, tenant, job, now, model.horizonDays, log);
+
+    const outcome = await deps.db.transaction().execute(async (trx) => {
+      const locked = await trx.selectFrom('contact_state').select(['dirty_seq', 'result', 'written', 'next_wake_at']).where((eb) => eb.and(contact)).forUpdate().executeTakeFirstOrThrow();
+      const seq = Number(locked.dirty_seq);
+      // Enriched events join the ledger first, so the contact's history is read once, with them.
+      if (enrichment.length > 0) {
+        await trx.insertInto('events').values(enrichment.map((e) => ({ ...contact, type: e.type, occurred_at: e.occurredAt, source: e.source, source_event_id: e.sourceEventId, attrs: JSON.stringify(e.attrs) }))).onConflict((oc) => oc.doNothing()).execute();
+      }
+      const since = new Date(now.getTime() - model.horizonDays * 86_400_000);
+      const rows = await trx
+        .selectFrom('events')
+        .select(['type', 'occurred_at', 'source', 'source_event_id', 'attrs'])
+        .where((eb) => eb.and(contact))
+        .where('occurred_at', '>=', since)
+        .orderBy('occurred_at')
+        .orderBy('source')
+        .orderBy('source_event_id')
+        .limit(MAX_EVENTS)
+        .execute();
+      const enriched = (tenant.settings as { enrichment?: { eventsApi?: string } })?.enrichment?.eventsApi === 'available';
+      const events = toEngineEvents(rows, log).filter((e) => !(enriched && e.source !== ENRICHED_SOURCE && ENRICHED_TYPES.has(e.type)));
+      const stored = locked.result as StoredResult | null;
+      const previous = stored ? engineStateSchema.safeParse(stored.state).data : undefined;
+      const result = evaluate(model, profile!, events, now, previous);
+
+      const written = (locked.written ?? {}) as Record<string, unknown>;
+      const outbox: Array<{ kind: OutboxKind; key: string; payload: Record<string, unknown> }> = [];
+      const nextWritten = { ...written };
+      for (const action of result.actions) {
+        if (action.kind === 'set_properties') {
+          const changed = Object.fromEntries(Object.entries(action.properties).filter(([k, v]) => written[k] !== v));
+          if (Object.keys(changed).length === 0) continue;
+          Object.assign(nextWritten, changed);
+          // Writes are deduplicated by the diff above; the key only has to be unique.
+          outbox.push({ kind: 'set_properties', key: `props:${job.objectType}:${job.contactId}:${randomUUID()}`, payload: { properties: { ...changed, scoredAt: now.toISOString() } } });
+        } else {
+          const { kind, idempotencyKey, ...payload } = action;
+          outbox.push({ kind, key: `${kind}:${job.objectType}:${job.contactId}:${idempotencyKey}`, payload: jsonable(payload) });
+        }
+      }
+
+      let inserted = 0;
+      if (outbox.length > 0) {
+        const res = await trx
+          .insertInto('outbox')
+          .values(outbox.map((o) => ({ tenant_id: tenant.id, object_type: job.objectType, contact_id: job.contactId, kind: o.kind, payload: JSON.stringify(o.payload), idempotency_key: o.key, status: 'pending' as const, last_error: null, result: null, updated_at: now })))
+          // The same action from a retried or concurrent run is the row already there.
+          .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
+          .returning('id')
+          .execute();
+        inserted = res.length;
+      }
+      const storedNext: StoredResult = {
+        score: result.score, grade: result.fit.grade, fitScore: Math.round(result.fit.points), engagementScore: Math.round(result.engagement.points),
+        stage: result.stage, track: result.track, reasons: result.reasons, state: result.state, evaluatedAt: now.toISOString(),
+      };
+      await trx
+        .updateTable('contact_state')
+        .set({
+          result: JSON.stringify(storedNext),
+          written: JSON.stringify(nextWritten),
+          processed_seq: seq,
+          model_version: version,
+          next_wake_at: result.nextWakeAt ?? null,
+          updated_at: now,
+          ...(fetched ? { profile: JSON.stringify(profile), profile_fetched_at: now } : {}),
+        })
+        .where((eb) => eb.and(contact))
+        .execute();
+      return { inserted, result, previousWake: locked.next_wake_at ? new Date(locked.next_wake_at) : undefined };
+    });
+
+    await deps.scheduleWake(job, outcome.result.nextWakeAt, outcome.previousWake);
+    if (outcome.inserted > 0) await deps.afterOutbox(tenant.id);
+    log.debug('recompute.done', { score: outcome.result.score, track: outcome.result.track, outbox: outcome.inserted });
+  };
+}
+
+/**
+ * Asks the enricher for the contact's events since the last it gave (or the horizon), at most once per
+ * event-driven recompute. An account without the API is remembered for a day, and the property values
+ * stay the signal.
+ */
+async function enrich(deps: RecomputeDeps, tenant: Tenant, job: RecomputeJob, now: Date, horizonDays: number, log: Logger): Promise<InboundEvent[]> {
+  const enricher = deps.enrichers?.[tenant.crm];
+  if (!enricher || job.cause !== 'event') return [];
+  const settings = (tenant.settings ?? {}) as { enrichment?: { eventsApi?: string; checkedAt?: string } };
+  const e = settings.enrichment;
+  if (e?.eventsApi === 'unavailable' && e.checkedAt && now.getTime() - Date.parse(e.checkedAt) < 86_400_000) return [];
+  const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', ENRICHED_SOURCE).executeTakeFirst();
+  const since = last?.at ? new Date(last.at) : new Date(now.getTime() - horizonDays * 86_400_000);
+  const r = await enricher.fetch(tenant, job.contactId, since);
+  const eventsApi = 'unavailable' in r ? 'unavailable' : 'available';
+  if (e?.eventsApi !== eventsApi || eventsApi === 'unavailable') {
+    await deps.db.updateTable('tenants').set({ settings: JSON.stringify({ ...settings, enrichment: { eventsApi, checkedAt: now.toISOString(), ...('unavailable' in r ? { reason: r.unavailable } : {}) } }) }).where('id', '=', tenant.id).execute();
+    tenant.settings = { ...settings, enrichment: { eventsApi } };
+    log.info('enrichment.detected', { tenantId: tenant.id, eventsApi });
+  }
+  return 'events' in r ? r.events : [];
+}
+
+function toEngineEvents(rows: Array<{ type: string; occurred_at: Date; source: string; source_event_id: string; attrs: unknown }>, log: Logger): EngineEvent[] {
+  const out: EngineEvent[] = [];
+  for (const r of rows) {
+    const parsed = engineEventSchema.safeParse({ type: r.type, occurredAt: r.occurred_at, source: r.source, sourceEventId: r.source_event_id, attrs: r.attrs ?? {} });
+    if (parsed.success) out.push(parsed.data);
+    else log.warn('recompute.event_skipped', { type: r.type, sourceEventId: r.source_event_id });
+  }
+  return out;
+}
+
+function jsonable(payload: Record<string, unknown>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(payload)) as Record<string, unknown>;
+}

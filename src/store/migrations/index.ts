@@ -1,0 +1,10 @@
+import type { Migration } from 'kysely';
+import * as initial from './001-initial';
+
+/**
+ * Every migration, in order. Explicit rather than read from the directory, so the same list runs from
+ * TypeScript sources under jest and from `dist/` in production. Never edit a released migration: add one.
+ */
+export const migrations: Record<string, Migration> = {
+  '001-initial': initial,
+};

@@ -1,0 +1,23 @@
+import type { Db } from '../store/db';
+
+/** Moves an outbox row to the dead-letter list with the CRM's own message, for the admin to see. */
+export async function deadLetter(db: Db, row: { id: number; tenant_id: string; contact_id: string; kind: string; payload: unknown }, error: string): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.updateTable('outbox').set({ status: 'dead', last_error: error, updated_at: new Date() }).where('id', '=', row.id).where('tenant_id', '=', row.tenant_id).execute();
+    await trx
+      .insertInto('dead_letters')
+      .values({ tenant_id: row.tenant_id, origin: 'outbox', ref_id: String(row.id), payload: JSON.stringify({ contactId: row.contact_id, kind: row.kind, payload: row.payload }), error, replayed_at: null })
+      .execute();
+  });
+}
+
+/** Replays a dead letter: its outbox row goes back to pending with a fresh attempt count. Tenant-scoped. */
+export async function replayDeadLetter(db: Db, tenantId: string, id: number): Promise<boolean> {
+  return db.transaction().execute(async (trx) => {
+    const dl = await trx.selectFrom('dead_letters').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).where('replayed_at', 'is', null).executeTakeFirst();
+    if (!dl || dl.origin !== 'outbox' || !dl.ref_id) return false;
+    await trx.updateTable('outbox').set({ status: 'pending', attempts: 0, last_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', Number(dl.ref_id)).execute();
+    await trx.updateTable('dead_letters').set({ replayed_at: new Date() }).where('id', '=', dl.id).execute();
+    return true;
+  });
+}

@@ -1,0 +1,222 @@
+import { sql } from 'kysely';
+import type { CrmConnector, ItemResult, PropertyUpdate, TaskInput } from '../crm/connector';
+import { PermanentCrmError, RateLimited, TokenRevoked } from '../errors';
+import type { Logger } from '../log';
+import { createTaskPayload, enrollPayload, setPropertiesPayload, unenrollPayload } from '../outbox/payloads';
+import type { Db } from '../store/db';
+import type { Crm, OutboxRow } from '../store/tables';
+import { deadLetter } from './dead-letters';
+
+export interface WriterDeps {
+  db: Db;
+  connectors: Partial<Record<Crm, CrmConnector>>;
+  log: Logger;
+  /** Attempts before a transiently failing row is dead-lettered. */
+  maxAttempts?: number;
+  claimSize?: number;
+}
+
+export interface DrainResult {
+  sent: number;
+  dead: number;
+  /** Set when the tenant must wait (rate limit, transient failure): drain again after this long. */
+  retryAfterMs?: number;
+  /** The tenant cannot be written to now (not active, no connector, token revoked): do not loop on it. */
+  blocked?: true;
+}
+
+/**
+ * Sends a tenant's pending outbox rows to its CRM: property updates coalesced per contact (latest value
+ * wins) in batches, tasks in batches, enrollments one by one. Every item's own result decides its row:
+ * sent, retried later, or dead-lettered with the CRM's message. Rows are claimed with SKIP LOCKED, so
+ * any number of writer processes can drain one tenant without sending a row twice.
+ */
+export async function drainTenant(deps: WriterDeps, tenantId: string): Promise<DrainResult> {
+  const out: DrainResult = { sent: 0, dead: 0 };
+  const max = deps.maxAttempts ?? 6;
+  for (;;) {
+    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirst();
+    if (!tenant || tenant.status !== 'active') return { ...out, blocked: true };
+    const connector = deps.connectors[tenant.crm];
+    if (!connector) return { ...out, blocked: true };
+    const rows = await claim(deps.db, tenantId, deps.claimSize ?? 500);
+    if (rows.length === 0) return out;
+    const settle = createSettler(deps, out, max);
+    try {
+      await sendProperties(connector, tenant, rows.filter((r) => r.kind === 'set_properties'), settle);
+      await sendTasks(deps.db, connector, tenant, rows.filter((r) => r.kind === 'create_task'), settle);
+      for (const row of rows.filter((r) => r.kind === 'enroll' || r.kind === 'unenroll' || r.kind === 'notify')) {
+        await isolate([row], settle, async () => settle.one(row, await sendOne(connector, tenant, row)));
+      }
+    } catch (err) {
+      const unsettled = rows.filter((r) => !settle.done.has(r.id));
+      if (err instanceof RateLimited) {
+        // Waiting for the CRM's budget is not a failure: the attempt does not count.
+        await release(deps.db, unsettled, true);
+        out.retryAfterMs = err.retryAfterMs;
+        return out;
+      }
+      if (err instanceof TokenRevoked) {
+        await release(deps.db, unsettled, true);
+        deps.log.warn('writer.token_revoked', { tenantId });
+        return { ...out, blocked: true };
+      }
+      throw err;
+    }
+    if (settle.transient.length > 0) {
+      // Rows that failed transiently wait out a backoff instead of being claimed again at once.
+      out.retryAfterMs = backoffMs(Math.max(...settle.transient.map((r) => r.attempts)));
+      return out;
+    }
+  }
+}
+
+/**
+ * Runs one CRM call for `rows`; a failure of that call settles only those rows (permanent → dead letter,
+ * transient → retried later), so one bad chunk or enrollment never fails the rest of the drain. A rate
+ * limit or a revoked token stops the whole drain (rethrown).
+ */
+async function isolate(rows: OutboxRow[], settle: Settler, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    if (err instanceof RateLimited || err instanceof TokenRevoked) throw err;
+    const permanent = err instanceof PermanentCrmError;
+    for (const r of rows) if (!settle.done.has(r.id)) await settle.one(r, { ok: false, permanent, error: (err as Error).message });
+  }
+}
+
+/** Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 5 minutes. */
+export function backoffMs(attempt: number): number {
+  const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
+  return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+async function claim(db: Db, tenantId: string, limit: number): Promise<OutboxRow[]> {
+  const { rows } = await sql<OutboxRow>`
+    update outbox set status = 'sending', attempts = attempts + 1, updated_at = now()
+    where id in (
+      select id from outbox where tenant_id = ${tenantId} and status = 'pending' order by id limit ${limit} for update skip locked
+    )
+    returning *`.execute(db);
+  return rows.sort((a, b) => a.id - b.id);
+}
+
+async function release(db: Db, rows: OutboxRow[], uncount: boolean): Promise<void> {
+  if (rows.length === 0) return;
+  await db
+    .updateTable('outbox')
+    .set((eb) => ({ status: 'pending', updated_at: new Date(), ...(uncount ? { attempts: eb('attempts', '-', 1) } : {}) }))
+    .where('id', 'in', rows.map((r) => r.id))
+    .execute();
+}
+
+function createSettler(deps: WriterDeps, out: DrainResult, max: number) {
+  const done = new Set<number>();
+  const transient: OutboxRow[] = [];
+  return {
+    done,
+    transient,
+    async one(row: OutboxRow, result: ItemResult): Promise<void> {
+      done.add(row.id);
+      if (result.ok) {
+        await deps.db.updateTable('outbox').set({ status: 'sent', last_error: null, updated_at: new Date(), result: JSON.stringify({ ...(result.id ? { id: result.id } : {}), ...result.detail }) }).where('id', '=', row.id).execute();
+        out.sent++;
+        return;
+      }
+      if (result.permanent || row.attempts >= max) {
+        await deadLetter(deps.db, row, result.error);
+        deps.log.warn('writer.dead_letter', { tenantId: row.tenant_id, contact: row.contact_id, kind: row.kind, attempts: row.attempts });
+        out.dead++;
+        return;
+      }
+      await deps.db.updateTable('outbox').set({ status: 'pending', last_error: result.error, updated_at: new Date() }).where('id', '=', row.id).execute();
+      transient.push(row);
+    },
+  };
+}
+
+type Settler = ReturnType<typeof createSettler>;
+
+async function sendProperties(connector: CrmConnector, tenant: Parameters<CrmConnector['updateProperties']>[0], rows: OutboxRow[], settle: Settler): Promise<void> {
+  if (rows.length === 0) return;
+  // Coalesce: all pending rows of a contact become one input, later values over earlier ones.
+  const byContact = new Map<string, { update: PropertyUpdate; rows: OutboxRow[] }>();
+  for (const row of rows) {
+    const parsed = setPropertiesPayload.safeParse(row.payload);
+    if (!parsed.success) {
+      await settle.one(row, { ok: false, permanent: true, error: `malformed payload: ${parsed.error.message}` });
+      continue;
+    }
+    const key = `${row.object_type}:${row.contact_id}`;
+    const entry = byContact.get(key) ?? { update: { objectType: row.object_type, contactId: row.contact_id, properties: {} }, rows: [] };
+    Object.assign(entry.update.properties, parsed.data.properties);
+    entry.rows.push(row);
+    byContact.set(key, entry);
+  }
+  const entries = [...byContact.values()];
+  for (let i = 0; i < entries.length; i += connector.batchSize) {
+    const chunk = entries.slice(i, i + connector.batchSize);
+    await isolate(chunk.flatMap((e) => e.rows), settle, async () => {
+      const results = await connector.updateProperties(tenant, chunk.map((e) => e.update));
+      for (const [j, e] of chunk.entries()) for (const row of e.rows) await settle.one(row, results[j]!);
+    });
+  }
+}
+
+async function sendTasks(db: Db, connector: CrmConnector, tenant: Parameters<CrmConnector['createTasks']>[0], rows: OutboxRow[], settle: Settler): Promise<void> {
+  if (rows.length === 0) return;
+  const owners = await ownersOf(db, tenant.id, rows.map((r) => r.contact_id));
+  const fresh: Array<{ row: OutboxRow; input: TaskInput }> = [];
+  for (const row of rows) {
+    const parsed = createTaskPayload.safeParse(row.payload);
+    if (!parsed.success) {
+      await settle.one(row, { ok: false, permanent: true, error: `malformed payload: ${parsed.error.message}` });
+      continue;
+    }
+    const owner = parsed.data.ownerId ?? owners.get(row.contact_id);
+    const input: TaskInput = { objectType: row.object_type, contactId: row.contact_id, task: { ...parsed.data, ...(owner ? { ownerId: owner } : {}) } };
+    // Tried before and the outcome unknown (a timeout after sending): look the task up, never resend blindly.
+    let found = false;
+    if (row.attempts > 1) {
+      await isolate([row], settle, async () => {
+        const existing = await connector.findTask(tenant, input);
+        if (existing) {
+          found = true;
+          await settle.one(row, { ok: true, id: existing, detail: { recoveredBy: 'lookup' } });
+        }
+      });
+    }
+    if (!found && !settle.done.has(row.id)) fresh.push({ row, input });
+  }
+  for (let i = 0; i < fresh.length; i += connector.batchSize) {
+    const chunk = fresh.slice(i, i + connector.batchSize);
+    await isolate(chunk.map((c) => c.row), settle, async () => {
+      const results = await connector.createTasks(tenant, chunk.map((c) => c.input));
+      for (const [j, c] of chunk.entries()) await settle.one(c.row, results[j]!);
+    });
+  }
+}
+
+async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector['enroll']>[0], row: OutboxRow): Promise<ItemResult> {
+  if (row.kind === 'enroll') {
+    const p = enrollPayload.safeParse(row.payload);
+    return p.success ? connector.enroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
+  }
+  if (row.kind === 'unenroll') {
+    const p = unenrollPayload.safeParse(row.payload);
+    return p.success ? connector.unenroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
+  }
+  // Notifications need a channel the admin connects (chat, email); until then they are recorded, not sent.
+  return { ok: true, detail: { skipped: 'no notification channel configured' } };
+}
+
+async function ownersOf(db: Db, tenantId: string, contactIds: string[]): Promise<Map<string, string>> {
+  const rows = await db.selectFrom('contact_state').select(['contact_id', 'profile']).where('tenant_id', '=', tenantId).where('contact_id', 'in', [...new Set(contactIds)]).execute();
+  const out = new Map<string, string>();
+  for (const r of rows) {
+    const owner = (r.profile as { ownerId?: string } | null)?.ownerId;
+    if (owner) out.set(r.contact_id, owner);
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+import { outboundPathToken } from '../../src/crm/salesforce/outbound-token';
+import type { Store } from '../../src/store/db';
+import { pipelineBacklog } from '../../src/queue/pipeline-backlog';
+import { installHubSpot as install, type Stack, startStack } from '../helpers/e2e';
+import { eventually } from '../helpers/eventually';
+import { drivers, testStore } from '../helpers/store';
+
+describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
+  let store: Store;
+  let stack: Stack;
+  let endpoint: string;
+
+  beforeEach(async () => {
+    store = await testStore(driver);
+    stack = await startStack(store);
+    const { landing } = await install(stack.url, 'salesforce');
+    expect(landing.status).toBe(200);
+    const org = stack.sandbox.salesforce.org;
+    endpoint = `${stack.url}/webhooks/salesforce/${outboundPathToken(stack.encryptionKey, org.orgId)}`;
+    org.objects.get('Lead')!.set('00Q000000000101AAA', { Id: '00Q000000000101AAA', FirstName: 'Ana', LastName: 'Lima', Company: 'Globex', Title: 'VP Marketing', NumberOfEmployees: 400, Email: 'ana@globex.example', Status: 'Open - Not Contacted', OwnerId: '005000000000001AAA' });
+  });
+  afterEach(async () => {
+    await stack.close();
+    await store.close();
+  });
+
+  const demoRequest = (id = '04l000000000001AAA') => stack.sandbox.salesforce.sendOutbound(endpoint, [{ id, type: 'CampaignMember', fields: { Id: '00v000000000001AAA', LeadId: '00Q000000000101AAA', CampaignId: '701000000000009AAA', Status: 'Responded', Campaign_Name__c: 'Request a Demo' } }]);
+  async function idle() {
+    await eventually(async () => {
+      const b = await pipelineBacklog(store.db);
+      return b.owed === 0 && b.unsent === 0;
+    }, 20_000, 50);
+  }
+
+  it('installs with PKCE, takes an Outbound Message, and writes fields, status and one task back through sObject Collections', async () => {
+    const tenant = await store.db.selectFrom('tenants').selectAll().executeTakeFirstOrThrow();
+    expect(tenant).toMatchObject({ crm: 'salesforce', account_id: stack.sandbox.salesforce.org.orgId, instance_url: stack.sandbox.url, status: 'active' });
+    // Kindling's fields were created at install through the Metadata API.
+    expect([...stack.sandbox.salesforce.org.fields.get('Lead')!]).toEqual(expect.arrayContaining(['Kindling_Score__c', 'Kindling_Grade__c', 'Kindling_Track__c', 'Kindling_Reasons__c']));
+    expect([...stack.sandbox.salesforce.org.fields.get('Contact')!]).toContain('Kindling_Stage__c');
+    expect(stack.sandbox.recorder.find({ path: '/services/Soap/m/59.0' }).length).toBe(4); // 15 fields: 2 reads and 2 creates of ≤10
+    const ack = await demoRequest();
+    expect(ack.status).toBe(200);
+    expect(ack.body).toContain('<Ack>true</Ack>');
+    await idle();
+    const lead = stack.sandbox.salesforce.org.objects.get('Lead')!.get('00Q000000000101AAA')!;
+    expect(lead).toMatchObject({ Kindling_Grade__c: 'A', Kindling_Track__c: 'handoff', Status: 'Marketing Qualified' });
+    expect(lead.Kindling_Reasons__c).toContain('requested a demo');
+    const tasks = [...stack.sandbox.salesforce.org.objects.get('Task')!.values()];
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ WhoId: '00Q000000000101AAA', Priority: 'High', OwnerId: '005000000000001AAA', Status: 'Not Started' });
+    expect(String(tasks[0]!.Subject)).toMatch(/^Ana Lima \(Globex\) — requested a demo, score \d+$/);
+
+    // Salesforce retries the same notification: recorded once, no second task.
+    expect((await demoRequest()).body).toContain('<Ack>true</Ack>');
+    await idle();
+    expect(stack.sandbox.salesforce.org.objects.get('Task')!.size).toBe(1);
+    const writes = stack.sandbox.recorder.find({ path: /\/services\/data\/v59\.0\/composite\/sobjects$/ });
+    expect(writes.length).toBeGreaterThan(0);
+    // The org's daily allocation, as Sforce-Limit-Info reports it, is watched per tenant.
+    const usage = await stack.runtime.metrics.registry.getSingleMetricAsString('kindling_crm_api_usage_ratio');
+    expect(usage).toContain(`tenant="${tenant.id}"`);
+  });
+
+  it('refreshes an expired session once, and pauses the tenant when the daily allocation is exhausted', async () => {
+    stack.sandbox.salesforce.expireAccessTokens();
+    await store.db.updateTable('tenants').set({ token_expires_at: new Date(Date.now() + 3_600_000) }).execute(); // Kindling thinks it is still valid
+    await demoRequest('04l000000000002AAA');
+    await idle();
+    expect(stack.sandbox.salesforce.org.objects.get('Task')!.size).toBe(1);
+    expect(stack.sandbox.recorder.find({ path: '/services/oauth2/token' }).length).toBe(2); // install + one refresh
+
+    const org = stack.sandbox.salesforce.org;
+    org.apiUsed = org.apiLimit;
+    await stack.sandbox.salesforce.sendOutbound(endpoint, [{ id: '04l000000000003AAA', type: 'Lead', fields: { Id: '00Q000000000101AAA', HasOptedOutOfEmail: 'true' } }]);
+    await eventually(async () => (await store.db.selectFrom('outbox').select('status').where('status', '=', 'pending').execute()).length > 0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+    const pending = await store.db.selectFrom('outbox').select(['status', 'attempts']).where('status', '=', 'pending').execute();
+    expect(pending.every((p) => p.attempts === 0)).toBe(true);
+  });
+
+  it('uninstall revokes the refresh token at Salesforce and stops writes; messages are then refused', async () => {
+    const { cookies } = await install(stack.url, 'salesforce');
+    const session = (await (await fetch(`${stack.url}/api/session`, { headers: { cookie: cookies } })).json()) as { csrfToken: string; crm: string };
+    expect(session.crm).toBe('salesforce');
+    const res = await fetch(`${stack.url}/api/uninstall`, { method: 'POST', headers: { cookie: cookies, 'x-csrf-token': session.csrfToken } });
+    expect(await res.json()).toEqual({ status: 'uninstalled' });
+    expect(stack.sandbox.recorder.find({ method: 'POST', path: '/services/oauth2/revoke' })).toHaveLength(1);
+    expect(await store.db.selectFrom('tenants').select(['status', 'refresh_token_enc']).executeTakeFirstOrThrow()).toEqual({ status: 'uninstalled', refresh_token_enc: null });
+    const after = await demoRequest('04l000000000009AAA');
+    expect(after.body).toContain('has not installed Kindling');
+  });
+
+  it('answers a SOAP fault with a reason for a malformed envelope, a wrong endpoint, or an org that did not install', async () => {
+    const post = (url: string, body: string) => fetch(url, { method: 'POST', body, headers: { 'content-type': 'text/xml' } });
+    const bad = await post(endpoint, '<not-soap/>');
+    expect(bad.status).toBe(500);
+    expect(await bad.text()).toContain('<faultstring>not a Salesforce Outbound Message SOAP envelope</faultstring>');
+    const other = `${stack.url}/webhooks/salesforce/${outboundPathToken(stack.encryptionKey, '00D000000000999EAA')}`;
+    const res = await stack.sandbox.salesforce.sendOutbound(other, [{ id: '04l000000000004AAA', type: 'Lead', fields: { Id: '00Q000000000101AAA' } }]);
+    expect(res.body).toContain('this endpoint does not belong to that organization');
+    expect(await store.db.selectFrom('events').selectAll().execute()).toHaveLength(0);
+  });
+});

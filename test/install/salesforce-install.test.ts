@@ -1,0 +1,87 @@
+import { createHash } from 'node:crypto';
+import { open } from '../../src/crypto';
+import { TokenRevoked } from '../../src/errors';
+import type { Store } from '../../src/store/db';
+import { type Stack, startStack } from '../helpers/e2e';
+import { drivers, testStore } from '../helpers/store';
+import { browser } from './browser';
+
+describe.each(drivers)('Salesforce connected-app install on %s', (driver) => {
+  let store: Store;
+  let stack: Stack;
+  const tenant = () => store.db.selectFrom('tenants').selectAll().executeTakeFirstOrThrow();
+  const keyring = () => ({ current: { id: 'k1', key: stack.encryptionKey } });
+  const tokenCalls = (grant: string) => stack.sandbox.recorder.find({ method: 'POST', path: '/services/oauth2/token' }).filter((r) => (r.body as { grant_type?: string }).grant_type === grant);
+
+  beforeEach(async () => {
+    store = await testStore(driver);
+    stack = await startStack(store);
+  });
+  afterEach(async () => {
+    await stack.close();
+    await store.close();
+  });
+
+  it('runs the web-server flow with PKCE (S256) and keys the tenant by organization id, with its instance URL and sealed tokens', async () => {
+    const b = browser(stack.url);
+    const start = await b.get(`${stack.url}/oauth/salesforce/install`);
+    const authorize = new URL(start.headers.get('location')!);
+    expect(`${authorize.origin}${authorize.pathname}`).toBe(`${stack.sandbox.url}/services/oauth2/authorize`);
+    expect(authorize.searchParams.get('code_challenge_method')).toBe('S256');
+    expect(authorize.searchParams.get('redirect_uri')).toBe(`${stack.url}/oauth/salesforce/callback`);
+    expect(authorize.searchParams.get('scope')).toBe('api refresh_token');
+    const landing = await b.follow(authorize.toString());
+    expect(landing.status).toBe(200);
+
+    // The verifier sent with the code hashes to the challenge the browser carried to Salesforce.
+    const [exchange] = tokenCalls('authorization_code');
+    const verifier = (exchange!.body as { code_verifier: string }).code_verifier;
+    expect(createHash('sha256').update(verifier).digest('base64url')).toBe(authorize.searchParams.get('code_challenge'));
+
+    const t = await tenant();
+    expect(t).toMatchObject({ crm: 'salesforce', account_id: stack.sandbox.salesforce.org.orgId, instance_url: stack.sandbox.url, status: 'active' });
+    expect(open(t.refresh_token_enc!, keyring())).toMatch(/^sfrt/);
+    expect(t.refresh_token_enc).not.toMatch(/sfrt/);
+    const session = (await (await b.get(`${stack.url}/api/session`)).json()) as { crm: string; accountId: string };
+    expect(session).toMatchObject({ crm: 'salesforce', accountId: stack.sandbox.salesforce.org.orgId });
+  });
+
+  it('refuses a callback whose PKCE verifier cookie or state is missing', async () => {
+    const b = browser(stack.url);
+    const start = await b.get(`${stack.url}/oauth/salesforce/install`);
+    const consent = await fetch(start.headers.get('location')!, { redirect: 'manual' });
+    const callback = consent.headers.get('location')!;
+    const withoutVerifier = b.cookies().split('; ').filter((c) => !c.startsWith('kindling_pkce=')).join('; ');
+    const res = await fetch(callback, { redirect: 'manual', headers: { cookie: withoutVerifier } });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: 'state_mismatch' });
+    expect(await store.db.selectFrom('tenants').selectAll().execute()).toHaveLength(0);
+    expect(tokenCalls('authorization_code')).toHaveLength(0);
+  });
+
+  it('refreshes an expired session once, then a revoked refresh token puts the org in reconnect with its tokens erased', async () => {
+    await browser(stack.url).follow(`${stack.url}/oauth/salesforce/install`);
+    const { id } = await tenant();
+    await store.db.updateTable('tenants').set({ token_expires_at: new Date(Date.now() - 1000) }).execute();
+    const [a, b] = await Promise.all([stack.runtime.tokens.accessToken(id), stack.runtime.tokens.accessToken(id)]);
+    expect(a).toBe(b);
+    expect(tokenCalls('refresh_token')).toHaveLength(1);
+    expect(open((await tenant()).access_token_enc!, keyring())).toBe(a);
+
+    stack.sandbox.salesforce.revokeAll();
+    await store.db.updateTable('tenants').set({ token_expires_at: new Date(Date.now() - 1000) }).execute();
+    await expect(stack.runtime.tokens.accessToken(id)).rejects.toBeInstanceOf(TokenRevoked);
+    expect(await tenant()).toMatchObject({ status: 'reconnect', access_token_enc: null, refresh_token_enc: null });
+  });
+
+  it('uninstall revokes the refresh token at Salesforce and deactivates the org', async () => {
+    const b = browser(stack.url);
+    await b.follow(`${stack.url}/oauth/salesforce/install`);
+    const refreshToken = open((await tenant()).refresh_token_enc!, keyring());
+    await b.csrf();
+    expect((await b.post(`${stack.url}/api/uninstall`)).status).toBe(200);
+    const revokes = stack.sandbox.recorder.find({ method: 'POST', path: '/services/oauth2/revoke' });
+    expect(revokes.map((r) => (r.body as { token: string }).token)).toEqual([refreshToken]);
+    expect(await tenant()).toMatchObject({ status: 'uninstalled', access_token_enc: null, refresh_token_enc: null });
+  });
+});

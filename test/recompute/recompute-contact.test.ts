@@ -1,0 +1,102 @@
+import { createLogger } from '../../src/log';
+import { createModelStore } from '../../src/models/model-store';
+import type { RecomputeJob } from '../../src/queue/recompute-queue';
+import { createRecompute } from '../../src/recompute/recompute-contact';
+import type { ReadProfiles } from '../../src/recompute/profiles';
+import { recordInbound } from '../../src/ingest/record';
+import type { Store } from '../../src/store/db';
+import { seedTenant } from '../helpers/runtime';
+import { drivers, testStore } from '../helpers/store';
+
+const NOW = new Date('2026-11-20T12:00:00Z');
+const log = createLogger('error', true);
+
+describe.each(drivers)('recomputing a contact on %s', (driver) => {
+  let store: Store;
+  let tenantId: string;
+  let reads: string[][];
+  let wakes: Array<Date | undefined>;
+  let afterOutbox: string[];
+  let now: Date;
+
+  const readProfiles: ReadProfiles = async (_tenant, _type, ids) => {
+    reads.push(ids);
+    return new Map(ids.map((id) => [id, { firstName: 'Jane', lastName: 'Doe', company: 'Acme', jobTitle: 'VP Sales', companySize: 300, lifecycleStage: 'lead' as const, attributes: {} }]));
+  };
+  const recompute = () =>
+    createRecompute({ db: store.db, models: createModelStore(store.db), readProfiles, afterOutbox: async (t) => void afterOutbox.push(t), scheduleWake: async (_j, at) => void wakes.push(at), now: () => now });
+  const job = (contactId = '1'): RecomputeJob => ({ tenantId, objectType: 'contact', contactId, cause: 'event' });
+  const record = (contactId: string, type: string, minutesAgo: number, attrs: Record<string, unknown> = {}, id = `${type}-${minutesAgo}`) =>
+    recordInbound(store.db, 'hubspot', [{ kind: 'event', accountId: '62515', contact: { objectType: 'contact', id: contactId }, event: { type, occurredAt: new Date(now.getTime() - minutesAgo * 60_000), source: 'hubspot', sourceEventId: id, attrs } }]);
+  const outbox = () => store.db.selectFrom('outbox').selectAll().orderBy('id').execute();
+
+  beforeEach(async () => {
+    store = await testStore(driver);
+    tenantId = await seedTenant(store, 'hubspot', '62515');
+    reads = [];
+    wakes = [];
+    afterOutbox = [];
+    now = NOW;
+  });
+  afterEach(() => store.close());
+
+  it('a demo request produces exactly one task row, however many times the job runs', async () => {
+    await record('1', 'form_submitted', 2, { formName: 'Request a demo' });
+    const run = recompute();
+    await run(job(), log);
+    await run(job(), log);
+    await run(job(), log);
+    const rows = await outbox();
+    expect(rows.filter((r) => r.kind === 'create_task')).toHaveLength(1);
+    expect(rows.filter((r) => r.kind === 'set_properties')).toHaveLength(1);
+    const task = rows.find((r) => r.kind === 'create_task')!;
+    expect(task.payload).toMatchObject({ subject: 'Jane Doe (Acme) — requested a demo, score 50', priority: 'HIGH', reason: 'Requested a demo' });
+    expect(afterOutbox).toEqual([tenantId]);
+    expect(reads).toEqual([['1']]); // the profile is cached after the first read
+  });
+
+  it('a later change writes only the properties that changed; no change writes nothing', async () => {
+    await record('1', 'email_opened', 60);
+    const run = recompute();
+    await run(job(), log);
+    const first = (await outbox()).find((r) => r.kind === 'set_properties')!;
+    expect(first.payload).toMatchObject({ properties: { score: 26, grade: 'A', track: 'welcome' } });
+    await run(job(), log);
+    expect((await outbox()).filter((r) => r.kind === 'set_properties')).toHaveLength(1);
+
+    await record('1', 'email_clicked', 5);
+    await run(job(), log);
+    const rows = (await outbox()).filter((r) => r.kind === 'set_properties');
+    expect(rows).toHaveLength(2);
+    expect(Object.keys((rows[1]!.payload as { properties: object }).properties).sort()).toEqual(['engagementScore', 'reasonsSummary', 'score', 'scoredAt']);
+  });
+
+  it('advances processed_seq to what it saw, stores the explained result and schedules the timer', async () => {
+    await record('1', 'email_opened', 60);
+    await recompute()(job(), log);
+    const state = await store.db.selectFrom('contact_state').selectAll().executeTakeFirstOrThrow();
+    expect(Number(state.processed_seq)).toBe(Number(state.dirty_seq));
+    expect(state.result).toMatchObject({ score: 26, grade: 'A', track: 'welcome', stage: 'lead' });
+    expect(state.next_wake_at).not.toBeNull();
+    expect(wakes).toEqual([new Date(NOW.getTime() - 60 * 60_000 + 14 * 86_400_000)]);
+  });
+
+  it('skips a deleted contact and an uninstalled tenant without writing', async () => {
+    await record('1', 'form_submitted', 2, { formName: 'Request a demo' });
+    await recordInbound(store.db, 'hubspot', [{ kind: 'deleted', accountId: '62515', contact: { objectType: 'contact', id: '1' }, privacy: false }]);
+    await recompute()(job(), log);
+    await record('2', 'form_submitted', 2, { formName: 'Request a demo' });
+    await store.db.updateTable('tenants').set({ status: 'uninstalled' }).execute();
+    await recompute()(job('2'), log);
+    expect(await outbox()).toHaveLength(0);
+    expect(reads).toEqual([]);
+  });
+
+  it('does not load events older than the model horizon', async () => {
+    await record('1', 'form_submitted', 181 * 24 * 60, { formName: 'Request a demo' });
+    await recompute()(job(), log);
+    const state = await store.db.selectFrom('contact_state').select('result').executeTakeFirstOrThrow();
+    // Fit only (25): the demo request 181 days ago is outside the 180-day horizon.
+    expect(state.result).toMatchObject({ score: 25, track: 'welcome' });
+  });
+});

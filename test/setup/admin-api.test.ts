@@ -1,0 +1,119 @@
+import { loadDefaultModel } from '../../src/engine';
+import { enqueueWrite } from '../../src/writer/write-queue';
+import type { Store } from '../../src/store/db';
+import { installHubSpot, type Stack, startStack } from '../helpers/e2e';
+import { eventually } from '../helpers/eventually';
+import { testStore } from '../helpers/store';
+
+describe('the admin API behind the setup screen', () => {
+  let store: Store;
+  let stack: Stack;
+  let cookies: string;
+  let csrf: string;
+  const change = (eventId: number, objectId: number, propertyName: string, propertyValue: string) => ({ eventId, subscriptionId: 1, portalId: 62515, appId: 424242, occurredAt: Date.now() - 60_000 + eventId, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId, propertyName, propertyValue, changeSource: 'ANALYTICS', sourceId: 'x' });
+  const api = (path: string, init: { method?: string; body?: unknown; csrf?: boolean; cookie?: string } = {}) =>
+    fetch(`${stack.url}${path}`, { method: init.method ?? 'GET', headers: { cookie: init.cookie ?? cookies, 'content-type': 'application/json', ...(init.csrf === false ? {} : { 'x-csrf-token': csrf }) }, ...(init.body !== undefined ? { body: JSON.stringify(init.body) } : {}) });
+
+  beforeEach(async () => {
+    store = await testStore('pglite');
+    stack = await startStack(store, { modelCacheMs: 0 });
+    ({ cookies } = await installHubSpot(stack.url));
+    csrf = ((await (await api('/api/session')).json()) as { csrfToken: string }).csrfToken;
+    stack.sandbox.seedContacts([{ id: '101', properties: { email: 'jane@acme.io', firstname: 'Jane', lastname: 'Doe', company: 'Acme', jobtitle: 'VP Sales', numberofemployees: '300', lifecyclestage: 'lead' } }]);
+    await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [change(1, 101, 'hs_analytics_last_url', 'https://x.io/pricing')]);
+    await eventually(async () => !!(await store.db.selectFrom('contact_state').select('result').where('contact_id', '=', '101').executeTakeFirst())?.result);
+  });
+  afterEach(async () => {
+    await stack.close();
+    await store.close();
+  });
+
+  it('validates a draft model with the engine\'s schema and names the field', async () => {
+    const draft = { ...loadDefaultModel(), mql: { threshold: 'high' } };
+    const res = await api('/api/model/preview', { method: 'POST', body: { model: draft } });
+    expect(res.status).toBe(400);
+    const body = (await res.json()) as { issues: Array<{ path: string }> };
+    expect(body.issues.map((i) => i.path)).toContain('mql.threshold');
+  });
+
+  it('refuses a state-changing call without the CSRF token', async () => {
+    expect((await api('/api/model', { method: 'PUT', body: { model: loadDefaultModel() }, csrf: false })).status).toBe(403);
+    expect((await fetch(`${stack.url}/api/model`)).status).toBe(401);
+  });
+
+  it('previews a real contact under the current and the draft model, saves a version that takes effect on the next event, and rolls back', async () => {
+    const draft = loadDefaultModel();
+    draft.mql.threshold = 40;
+    const preview = (await (await api('/api/model/preview', { method: 'POST', body: { model: draft, email: 'JANE@acme.io' } })).json()) as { contact: { current: { score: number; track: string }; draft: { score: number } }; threshold: { current: number; draft: number; contactsOverCurrent: number; contactsOverDraft: number } };
+    expect(preview.contact.current.score).toBe(preview.contact.draft.score);
+    expect(preview.threshold).toEqual({ current: 70, draft: 40, contactsOverCurrent: 0, contactsOverDraft: 1 });
+
+    const saved = (await (await api('/api/model', { method: 'PUT', body: { model: draft } })).json()) as { version: number };
+    expect(saved.version).toBe(1);
+    // The next event for Jane is scored by the saved model: her score is over 40 now, so she is handed off.
+    await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [change(2, 101, 'hs_email_last_click_date', String(Date.now()))]);
+    await eventually(() => stack.sandbox.portal().tasks.size === 1);
+    expect(stack.sandbox.portal().contacts.get('101')!.properties.lifecyclestage).toBe('marketingqualifiedlead');
+    const state = await store.db.selectFrom('contact_state').select('model_version').where('contact_id', '=', '101').executeTakeFirstOrThrow();
+    expect(state.model_version).toBe(1);
+
+    await api('/api/model', { method: 'PUT', body: { model: { ...draft, name: 'stricter', mql: { ...draft.mql, threshold: 90 } } } });
+    const rolled = await api('/api/model/rollback', { method: 'POST', body: { version: 1 } });
+    expect(await rolled.json()).toEqual({ version: 1 });
+    expect(((await (await api('/api/model')).json()) as { version: number }).version).toBe(1);
+    const versions = (await (await api('/api/model/versions')).json()) as { versions: Array<{ version: number; active: boolean }> };
+    expect(versions.versions.map((v) => [v.version, v.active])).toEqual([[2, false], [1, true]]);
+    const audit = await store.db.selectFrom('audit_log').select(['action', 'actor']).orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['model.saved', 'model.saved', 'model.rolled_back']);
+    expect(audit.every((a) => a.actor === 'admin@sandbox.example')).toBe(true);
+  });
+
+  it('lists dead letters with the CRM\'s error and replays them, with the CSRF token', async () => {
+    const tenantId = (await store.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
+    await store.db.insertInto('outbox').values({ tenant_id: tenantId, object_type: 'contact', contact_id: '999', kind: 'set_properties', payload: JSON.stringify({ properties: { score: 50 } }), idempotency_key: 'dl-1', status: 'pending', last_error: null, result: null, updated_at: new Date() }).execute();
+    await enqueueWrite(stack.runtime.writeQueue, tenantId);
+    await eventually(async () => (await (await api('/api/dead-letters')).json() as { deadLetters: unknown[] }).deadLetters.length === 1);
+    const list = (await (await api('/api/dead-letters')).json()) as { deadLetters: Array<{ id: number; error: string }> };
+    expect(list.deadLetters[0]!.error).toContain('Could not get some CONTACT objects');
+    stack.sandbox.seedContacts([{ id: '999', properties: { email: 'late@acme.io' } }]);
+    expect((await api(`/api/dead-letters/${list.deadLetters[0]!.id}/replay`, { method: 'POST', csrf: false })).status).toBe(403);
+    expect(await (await api(`/api/dead-letters/${list.deadLetters[0]!.id}/replay`, { method: 'POST' })).json()).toEqual({ replayed: 1 });
+    await eventually(() => stack.sandbox.portal().contacts.get('999')!.properties.kindling_score === '50');
+    expect((await api('/api/dead-letters/999999/replay', { method: 'POST' })).status).toBe(404);
+  });
+});
+
+describe('field mapping through the admin API', () => {
+  let store: Store;
+  let stack: Stack;
+  let cookies: string;
+  let csrf: string;
+  beforeEach(async () => {
+    store = await testStore('pglite');
+    stack = await startStack(store);
+    ({ cookies } = await installHubSpot(stack.url));
+    csrf = ((await (await fetch(`${stack.url}/api/session`, { headers: { cookie: cookies } })).json()) as { csrfToken: string }).csrfToken;
+  });
+  afterEach(async () => {
+    await stack.close();
+    await store.close();
+  });
+
+  it('lists the portal\'s live properties, refuses incompatible or unknown ones with a reason per field, and saves a good mapping', async () => {
+    const get = await fetch(`${stack.url}/api/mappings`, { headers: { cookie: cookies } });
+    const body = (await get.json()) as { editable: boolean; fields: Array<{ field: string; property: string; expects: string }>; properties: Array<{ name: string; type: string }> };
+    expect(get.status).toBe(200);
+    expect(body.fields).toContainEqual({ kind: 'profile', field: 'companySize', property: 'numberofemployees', expects: 'number' });
+    expect(body.properties).toContainEqual(expect.objectContaining({ name: 'kindling_score', type: 'number' }));
+    const put = (b: unknown) => fetch(`${stack.url}/api/mappings`, { method: 'PUT', headers: { cookie: cookies, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(b) });
+    const bad = await put({ profile: { companySize: 'jobtitle', industry: 'no_such_prop' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { issues: Array<{ field: string; message: string }> }).issues).toEqual([
+      { field: 'companySize', message: '"jobtitle" holds text values; companySize needs number' },
+      { field: 'industry', message: 'HubSpot has no contact property "no_such_prop"' },
+    ]);
+    expect((await put({ profile: { jobTitle: 'company' } })).status).toBe(200);
+    const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
+    expect(tenant.settings).toMatchObject({ fields: { profile: { jobTitle: 'company' } } });
+  });
+});

@@ -1,0 +1,105 @@
+import { createLogger } from '../../src/log';
+import type { Store } from '../../src/store/db';
+import type { OutboxKind } from '../../src/store/tables';
+import { replayDeadLetter } from '../../src/writer/dead-letters';
+import { drainTenant, type WriterDeps } from '../../src/writer/drain';
+import { installHubSpot, type Stack, startStack } from '../helpers/e2e';
+import { drivers, testStore } from '../helpers/store';
+
+const log = createLogger('error', true);
+
+describe.each(drivers)('the writer against the CRM sandbox on %s', (driver) => {
+  let store: Store;
+  let stack: Stack;
+  let tenantId: string;
+  let deps: WriterDeps;
+
+  beforeEach(async () => {
+    store = await testStore(driver);
+    stack = await startStack(store, { role: 'web', sandbox: { hubspot: { burstIntervalMs: 1000 } } });
+    await installHubSpot(stack.url);
+    tenantId = (await store.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
+    stack.sandbox.seedContacts([
+      { id: '1', properties: { email: 'a@acme.io', lifecyclestage: 'lead' } },
+      { id: '2', properties: { email: 'b@acme.io', lifecyclestage: 'lead' } },
+    ]);
+    deps = { db: store.db, connectors: stack.runtime.connectors, log };
+    stack.sandbox.recorder.clear();
+  });
+  afterEach(async () => {
+    await stack.close();
+    await store.close();
+  });
+
+  let seq = 0;
+  const row = (contactId: string, kind: OutboxKind, payload: Record<string, unknown>) =>
+    store.db.insertInto('outbox').values({ tenant_id: tenantId, object_type: 'contact', contact_id: contactId, kind, payload: JSON.stringify(payload), idempotency_key: `k${++seq}`, status: 'pending', last_error: null, result: null, updated_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+  const statuses = async () => (await store.db.selectFrom('outbox').select(['id', 'status', 'attempts']).orderBy('id').execute()).map((r) => r.status);
+  const task = (contactId: string) => row(contactId, 'create_task', { subject: `Task for ${contactId}`, body: 'Why now', priority: 'HIGH', dueAt: '2026-11-20T13:00:00.000Z', reason: 'Requested a demo' });
+
+  it('coalesces a contact\'s rows into one input, latest value winning', async () => {
+    await row('1', 'set_properties', { properties: { score: 10, track: 'welcome' } });
+    await row('1', 'set_properties', { properties: { score: 20 } });
+    await row('1', 'set_properties', { properties: { score: 30, grade: 'B' } });
+    await row('2', 'set_properties', { properties: { score: 5 } });
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 4, dead: 0 });
+    const calls = stack.sandbox.recorder.find({ path: '/crm/v3/objects/contacts/batch/update' });
+    expect(calls).toHaveLength(1);
+    expect(calls[0]!.body).toEqual({ inputs: [{ id: '1', properties: { kindling_score: '30', kindling_track: 'welcome', kindling_grade: 'B' } }, { id: '2', properties: { kindling_score: '5' } }] });
+    expect(stack.sandbox.portal().contacts.get('1')!.properties.kindling_score).toBe('30');
+  });
+
+  it('waits out a 429 without counting it as a failure, then succeeds', async () => {
+    await row('1', 'set_properties', { properties: { score: 10 } });
+    stack.sandbox.setFaults({ force429: 1 });
+    const first = await drainTenant(deps, tenantId);
+    expect(first.retryAfterMs).toBe(1000);
+    expect(await store.db.selectFrom('outbox').select(['status', 'attempts']).executeTakeFirstOrThrow()).toEqual({ status: 'pending', attempts: 0 });
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
+  });
+
+  it('retries a 5xx with backoff, then succeeds', async () => {
+    await row('1', 'set_properties', { properties: { score: 10 } });
+    stack.sandbox.setFaults({ errorRate: 1 });
+    const first = await drainTenant(deps, tenantId);
+    expect(first.retryAfterMs).toBeGreaterThanOrEqual(500);
+    expect(await store.db.selectFrom('outbox').select(['status', 'attempts', 'last_error']).executeTakeFirstOrThrow()).toMatchObject({ status: 'pending', attempts: 1, last_error: expect.stringContaining('502') });
+    stack.sandbox.setFaults({ errorRate: 0 });
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
+  });
+
+  it('dead-letters a permanent refusal with the CRM\'s message, and replays it once fixed', async () => {
+    await row('404', 'set_properties', { properties: { score: 10 } });
+    await row('1', 'set_properties', { properties: { score: 11 } });
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 1 });
+    const dl = await store.db.selectFrom('dead_letters').selectAll().executeTakeFirstOrThrow();
+    expect(dl.error).toContain('Could not get some CONTACT objects');
+    expect(dl.payload).toMatchObject({ contactId: '404', kind: 'set_properties' });
+    stack.sandbox.seedContacts([{ id: '404', properties: { email: 'late@acme.io' } }]);
+    // Another tenant cannot replay it.
+    expect(await replayDeadLetter(store.db, '00000000-0000-4000-8000-000000000000', dl.id)).toBe(false);
+    expect(await replayDeadLetter(store.db, tenantId, dl.id)).toBe(true);
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
+    expect(stack.sandbox.portal().contacts.get('404')!.properties.kindling_score).toBe('10');
+  });
+
+  it('after an ambiguous failure (applied, answer lost) looks the task up instead of creating a second one', async () => {
+    await task('1');
+    stack.sandbox.setFaults({ dropAfterApply: 1 });
+    const first = await drainTenant(deps, tenantId);
+    expect(first.sent).toBe(0);
+    expect(stack.sandbox.portal().tasks.size).toBe(1);
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
+    expect(stack.sandbox.portal().tasks.size).toBe(1);
+    const sent = await store.db.selectFrom('outbox').select(['status', 'result']).executeTakeFirstOrThrow();
+    expect(sent).toEqual({ status: 'sent', result: { id: [...stack.sandbox.portal().tasks.keys()][0], recoveredBy: 'lookup' } });
+  });
+
+  it('two writers draining one tenant at once send every row once', async () => {
+    for (let i = 0; i < 30; i++) await task(i % 2 ? '1' : '2');
+    const [a, b] = await Promise.all([drainTenant({ ...deps, claimSize: 7 }, tenantId), drainTenant({ ...deps, claimSize: 7 }, tenantId)]);
+    expect(a.sent + b.sent).toBe(30);
+    expect(stack.sandbox.portal().tasks.size).toBe(30);
+    expect(await statuses()).toEqual(Array(30).fill('sent'));
+  });
+});
