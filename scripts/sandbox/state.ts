@@ -15,7 +15,7 @@ export interface PropertyDef {
   fieldType: string;
   groupName: string;
   description?: string;
-  options?: Array<{ label: string; value: string }>;
+  options?: Array<{ label: string; value: string; displayOrder?: number; hidden?: boolean }>;
   hubspotDefined?: boolean;
 }
 
@@ -61,14 +61,22 @@ const STANDARD_TASK_PROPERTIES: Array<[string, string, string]> = [
   ['hs_timestamp', 'datetime', 'date'], ['hubspot_owner_id', 'enumeration', 'select'], ['hs_task_type', 'enumeration', 'select'],
 ];
 
+/** lifecyclestage's default options, in HubSpot's order. */
+const LIFECYCLE_STAGES: Array<[string, string]> = [
+  ['subscriber', 'Subscriber'], ['lead', 'Lead'], ['marketingqualifiedlead', 'Marketing Qualified Lead'], ['salesqualifiedlead', 'Sales Qualified Lead'],
+  ['opportunity', 'Opportunity'], ['customer', 'Customer'], ['evangelist', 'Evangelist'], ['other', 'Other'],
+];
+
 export function newPortal(hubId: number): Portal {
-  const props = (list: Array<[string, string, string]>) =>
+  const props = (list: Array<[string, string, string]>): Map<string, PropertyDef> =>
     new Map(list.map(([name, type, fieldType]) => [name, { name, label: name, type, fieldType, groupName: 'contactinformation', hubspotDefined: true }]));
+  const contactProps = props(STANDARD_CONTACT_PROPERTIES);
+  contactProps.get('lifecyclestage')!.options = LIFECYCLE_STAGES.map(([value, label], i) => ({ value, label, displayOrder: i, hidden: false }));
   return {
     hubId,
     contacts: new Map(),
     tasks: new Map(),
-    properties: new Map([['contacts', props(STANDARD_CONTACT_PROPERTIES)], ['tasks', props(STANDARD_TASK_PROPERTIES)]]),
+    properties: new Map([['contacts', contactProps], ['tasks', props(STANDARD_TASK_PROPERTIES)]]),
     groups: new Map([['contacts', new Map([['contactinformation', { name: 'contactinformation', label: 'Contact information' }]])], ['tasks', new Map()]]),
     sequences: [
       { id: '1001', name: 'Welcome series', userId: '7001' },

@@ -16,6 +16,25 @@ export interface CrmProperty {
   type: 'number' | 'text' | 'bool' | 'datetime';
 }
 
+/** What an admin maps for one record type: canonical field → CRM field, canonical stage → CRM value. */
+export interface FieldMapping {
+  profile: Record<string, string>;
+  outputs: Record<string, string>;
+  stages: Record<string, string>;
+}
+
+/** Where a nurture track can send a contact in this CRM: a sequence, a cadence or a campaign. */
+export interface NurtureTarget {
+  id: string;
+  label: string;
+  kind: 'sequence' | 'cadence' | 'campaign';
+  /** What the connector needs to enroll into it (a sequence's sender, a cadence's owner). */
+  detail?: Record<string, string>;
+}
+
+/** A tenant's settings (`tenants.settings`): mappings the admin edits, read and written only by connectors. */
+export type TenantSettings = Record<string, unknown>;
+
 export interface PropertyUpdate {
   objectType: ObjectType;
   contactId: string;
@@ -45,6 +64,19 @@ export interface CrmConnector {
   findTask(tenant: Tenant, task: TaskInput): Promise<string | undefined>;
   /** The record type's fields as the CRM describes them (for the field mapping), cached by the caller. */
   listProperties(tenant: Tenant, objectType: ObjectType): Promise<CrmProperty[]>;
+  /** The record types whose fields an admin maps (HubSpot: contacts; Salesforce: Leads and Contacts). */
+  readonly mappedObjects: ReadonlyArray<{ objectType: ObjectType; label: string }>;
+  /** The tenant's mapping for a record type: the shipped default (`mappings/<crm>/fields.json`) with its overrides. */
+  fieldMapping(settings: TenantSettings, objectType: ObjectType): FieldMapping;
+  withFieldMapping(settings: TenantSettings, objectType: ObjectType, patch: Partial<FieldMapping>): TenantSettings;
+  /** The values the CRM allows in the record type's stage field, or null when it takes any text. */
+  listStageValues(tenant: Tenant, objectType: ObjectType): Promise<Array<{ value: string; label: string }> | null>;
+  /** The sequences, cadences or campaigns a track can be mapped to. */
+  listNurtureTargets(tenant: Tenant): Promise<NurtureTarget[]>;
+  /** track → the id of the target it is mapped to. */
+  trackTargets(settings: TenantSettings): Record<string, string>;
+  /** The settings with these tracks mapped (a target) or unmapped (null); targets come from `listNurtureTargets`. */
+  withTrackTargets(tenant: Tenant, targets: Record<string, NurtureTarget | null>): TenantSettings;
   enroll(tenant: Tenant, objectType: ObjectType, contactId: string, track: string): Promise<ItemResult>;
   unenroll(tenant: Tenant, objectType: ObjectType, contactId: string, track: string): Promise<ItemResult>;
 }

@@ -1,10 +1,10 @@
-import express, { Router } from 'express';
+import express, { type Response, Router } from 'express';
 import { z } from 'zod';
 import { requireAdmin } from '../auth/session';
-import type { CrmConnector, CrmProperty } from '../crm/connector';
-import { hubspotFields } from '../crm/hubspot/fields';
+import type { CrmConnector, CrmProperty, FieldMapping, NurtureTarget, ObjectType } from '../crm/connector';
+import { STAGES, TRACKS } from '../engine';
 import type { Db } from '../store/db';
-import type { Crm } from '../store/tables';
+import type { Crm, Tenant } from '../store/tables';
 
 /** What each canonical field needs of the CRM property it is mapped to. */
 const EXPECTED: Record<string, CrmProperty['type']> = {
@@ -12,61 +12,123 @@ const EXPECTED: Record<string, CrmProperty['type']> = {
 };
 const expected = (field: string): CrmProperty['type'] => EXPECTED[field] ?? 'text';
 const COMPATIBLE: Record<CrmProperty['type'], CrmProperty['type'][]> = { number: ['number'], text: ['text'], bool: ['bool', 'text'], datetime: ['datetime'] };
+/** The stage field is read and written as a stage, through the stage-value mapping, not as a plain field. */
+const STAGE_FIELDS = new Set(['stage', 'lifecycleStage']);
+/** Tracks that send a contact somewhere; `handoff` makes a task and `suppressed` sends nothing. */
+const MAPPABLE_TRACKS = TRACKS.filter((t) => t !== 'handoff' && t !== 'suppressed');
+/** Kindling's stages as the CRM holds them, and the value it writes when a contact is disqualified. */
+const MAPPED_STAGES = [...STAGES, 'disqualified'] as const;
 
-const mappingBody = z.object({ profile: z.record(z.string(), z.string()).default({}), outputs: z.record(z.string(), z.string()).default({}) });
+const fieldBody = z.object({
+  objectType: z.enum(['contact', 'lead']).optional(),
+  profile: z.record(z.string(), z.string()).default({}),
+  outputs: z.record(z.string(), z.string()).default({}),
+  stages: z.partialRecord(z.enum(MAPPED_STAGES), z.string().min(1)).default({}),
+});
+const trackBody = z.object({ tracks: z.partialRecord(z.enum(MAPPABLE_TRACKS as [string, ...string[]]), z.string().nullable()) });
 const TTL_MS = 5 * 60_000;
 
+type Issue = { field: string; message: string };
+
 /**
- * Field mapping for the setup screen: each canonical field and each Kindling output against the account's
- * live property list (read once per five minutes per tenant, never per record), with type compatibility
- * checked and a message per field that cannot work. HubSpot contacts today; Salesforce mappings are still
- * edited in `mappings/salesforce/fields.json`.
+ * Mapping for the setup screen, the same for every CRM: each record type's canonical fields and Kindling's
+ * outputs against the account's live field list, its stage values against the CRM's picklist, and each
+ * nurture track against the account's sequences, cadences or campaigns. What the CRM has is read once per
+ * five minutes per tenant, never per record; every save is audited.
  */
 export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Crm, CrmConnector>> }): Router {
   const r = Router();
-  const cache = new Map<string, { at: number; properties: CrmProperty[] }>();
-  const load = async (tenantId: string) => {
-    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
-    const hit = cache.get(tenantId);
-    const connector = deps.connectors[tenant.crm];
-    const properties = hit && Date.now() - hit.at < TTL_MS ? hit.properties : connector ? await connector.listProperties(tenant, 'contact') : [];
-    cache.set(tenantId, { at: Date.now(), properties });
-    return { tenant, properties };
+  const cache = new Map<string, { at: number; value: unknown }>();
+  const cached = async <T>(key: string, load: () => Promise<T>): Promise<T> => {
+    const hit = cache.get(key);
+    if (hit && Date.now() - hit.at < TTL_MS) return hit.value as T;
+    const value = await load();
+    cache.set(key, { at: Date.now(), value });
+    return value;
   };
+  const context = async (res: Response) => {
+    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', res.locals.tenantId as string).executeTakeFirstOrThrow();
+    const connector = deps.connectors[tenant.crm];
+    if (!connector) throw Object.assign(new Error(`${tenant.crm} is not configured on this deployment`), { status: 409 });
+    return { tenant, connector, settings: (tenant.settings ?? {}) as Record<string, unknown> };
+  };
+  const properties = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:props:${o}`, () => c.listProperties(t, o));
+  const stageValues = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:stages:${o}`, () => c.listStageValues(t, o));
+  const targets = (c: CrmConnector, t: Tenant) => cached(`${t.id}:targets`, () => c.listNurtureTargets(t));
+  const save = (tenantId: string, actor: string, action: string, settings: Record<string, unknown>, detail: unknown, staleProfiles: boolean) =>
+    deps.db.transaction().execute(async (trx) => {
+      await trx.updateTable('tenants').set({ settings: JSON.stringify(settings), updated_at: new Date() }).where('id', '=', tenantId).execute();
+      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action, detail: JSON.stringify(detail) }).execute();
+      // Cached profiles were read through the old mapping: read them again at the next recompute.
+      if (staleProfiles) await trx.updateTable('contact_state').set({ profile_fetched_at: null }).where('tenant_id', '=', tenantId).execute();
+    });
   r.use('/api/mappings', requireAdmin, express.json({ limit: '64kb' }));
 
   r.get('/api/mappings', async (_req, res) => {
-    const { tenant, properties } = await load(res.locals.tenantId as string);
-    if (tenant.crm !== 'hubspot') return void res.json({ crm: tenant.crm, editable: false, message: 'Salesforce field mappings are edited in mappings/salesforce/fields.json for now' });
-    const m = hubspotFields(tenant.settings as Record<string, unknown>);
-    const rows = (kind: 'profile' | 'outputs') => Object.entries(m[kind]).filter(([f]) => f !== 'stage' && f !== 'lifecycleStage').map(([field, property]) => ({ kind, field, property, expects: expected(field) }));
-    res.json({ crm: tenant.crm, editable: true, fields: [...rows('profile'), ...rows('outputs')], properties });
+    const { tenant, connector, settings } = await context(res);
+    const objects = await Promise.all(connector.mappedObjects.map(async ({ objectType, label }) => {
+      const m = connector.fieldMapping(settings, objectType);
+      const rows = (kind: 'profile' | 'outputs') => Object.entries(m[kind]).filter(([f]) => !STAGE_FIELDS.has(f)).map(([field, property]) => ({ kind, field, property, expects: expected(field) }));
+      return {
+        objectType, label, stageProperty: m.outputs.stage ?? null,
+        fields: [...rows('profile'), ...rows('outputs')],
+        properties: await properties(connector, tenant, objectType),
+        stages: MAPPED_STAGES.map((stage) => ({ stage, value: m.stages[stage] ?? null })),
+        stageValues: await stageValues(connector, tenant, objectType),
+      };
+    }));
+    const mapped = connector.trackTargets(settings);
+    res.json({
+      crm: tenant.crm, objects,
+      tracks: MAPPABLE_TRACKS.map((track) => ({ track, target: mapped[track] ?? null })),
+      targets: (await targets(connector, tenant)).map(({ id, label, kind }) => ({ id, label, kind })),
+    });
   });
 
   r.put('/api/mappings', async (req, res) => {
-    const tenantId = res.locals.tenantId as string;
-    const body = mappingBody.safeParse(req.body);
-    if (!body.success) return void res.status(400).json({ error: 'validation_failed', message: 'profile and outputs must map field names to property names' });
-    const { tenant, properties } = await load(tenantId);
-    if (tenant.crm !== 'hubspot') return void res.status(409).json({ error: 'not_editable', message: 'Salesforce field mappings are edited in mappings/salesforce/fields.json for now' });
-    const byName = new Map(properties.map((p) => [p.name, p]));
-    const issues: Array<{ field: string; message: string }> = [];
-    for (const [field, property] of [...Object.entries(body.data.profile), ...Object.entries(body.data.outputs)]) {
-      const p = byName.get(property);
-      if (!p) issues.push({ field, message: `HubSpot has no contact property "${property}"` });
-      else if (!COMPATIBLE[expected(field)].includes(p.type)) issues.push({ field, message: `"${p.label}" holds ${p.type} values; ${field} needs ${expected(field)}` });
+    const body = fieldBody.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: 'validation_failed', message: 'profile and outputs map field names to property names; stages map Kindling stages to CRM values', issues: body.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+    const { tenant, connector, settings } = await context(res);
+    const object = connector.mappedObjects.find((o) => o.objectType === (body.data.objectType ?? connector.mappedObjects[0]!.objectType));
+    if (!object) return void res.status(400).json({ error: 'validation_failed', message: `${tenant.crm} maps ${connector.mappedObjects.map((o) => o.objectType).join(' and ')} records` });
+    const issues = checkFields(body.data, await properties(connector, tenant, object.objectType), object.label);
+    const allowed = await stageValues(connector, tenant, object.objectType);
+    for (const [stage, value] of Object.entries(body.data.stages)) {
+      if (allowed && !allowed.some((v) => v.value === value)) issues.push({ field: `stage.${stage}`, message: `"${value}" is not one of the CRM's values for this field (${allowed.map((v) => v.value).join(', ')})` });
     }
     if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
-    const settings = (tenant.settings ?? {}) as Record<string, unknown>;
-    const fields = (settings.fields ?? {}) as { profile?: Record<string, string>; outputs?: Record<string, string> };
-    const next = { ...settings, fields: { ...fields, profile: { ...fields.profile, ...body.data.profile }, outputs: { ...fields.outputs, ...body.data.outputs } } };
-    await deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('tenants').set({ settings: JSON.stringify(next), updated_at: new Date() }).where('id', '=', tenantId).execute();
-      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'mapping.saved', detail: JSON.stringify(body.data) }).execute();
-      // Cached profiles were read through the old mapping: read them again at the next recompute.
-      await trx.updateTable('contact_state').set({ profile_fetched_at: null }).where('tenant_id', '=', tenantId).execute();
-    });
+    const patch: Partial<FieldMapping> = { profile: body.data.profile, outputs: body.data.outputs, stages: body.data.stages as Record<string, string> };
+    await save(tenant.id, String(res.locals.admin), 'mapping.saved', connector.withFieldMapping(settings, object.objectType, patch), { objectType: object.objectType, ...patch }, true);
+    res.json({ saved: true });
+  });
+
+  r.put('/api/mappings/tracks', async (req, res) => {
+    const body = trackBody.safeParse(req.body);
+    if (!body.success) return void res.status(400).json({ error: 'validation_failed', message: `tracks maps ${MAPPABLE_TRACKS.join(', ')} to a target id or null`, issues: body.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+    const { tenant, connector } = await context(res);
+    const available = await targets(connector, tenant);
+    const chosen: Record<string, NurtureTarget | null> = {};
+    const issues: Issue[] = [];
+    for (const [track, id] of Object.entries(body.data.tracks)) {
+      const target = id === null || id === undefined ? null : available.find((t) => t.id === id);
+      if (target === undefined) issues.push({ field: track, message: `no sequence, cadence or campaign "${id}" in this account` });
+      else chosen[track] = target;
+    }
+    if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
+    await save(tenant.id, String(res.locals.admin), 'tracks.saved', connector.withTrackTargets(tenant, chosen), body.data.tracks, false);
     res.json({ saved: true });
   });
   return r;
+}
+
+function checkFields(body: { profile: Record<string, string>; outputs: Record<string, string> }, properties: CrmProperty[], objectLabel: string): Issue[] {
+  const byName = new Map(properties.map((p) => [p.name, p]));
+  const issues: Issue[] = [];
+  for (const [field, property] of [...Object.entries(body.profile), ...Object.entries(body.outputs)]) {
+    const p = byName.get(property);
+    if (STAGE_FIELDS.has(field)) issues.push({ field, message: 'the stage field is mapped through its stage values' });
+    else if (!p) issues.push({ field, message: `${objectLabel} have no field "${property}"` });
+    else if (!COMPATIBLE[expected(field)].includes(p.type)) issues.push({ field, message: `"${p.label}" holds ${p.type} values; ${field} needs ${expected(field)}` });
+  }
+  return issues;
 }

@@ -1,6 +1,7 @@
 import express, { Router } from 'express';
 import { requireAdmin } from '../auth/session';
 import { type EngineState, engineEventSchema, evaluate, type Profile, type ScoringModel, scoringModelSchema } from '../engine';
+import { modelDiff } from '../models/model-diff';
 import type { ModelStore } from '../models/model-store';
 import type { Db } from '../store/db';
 import { formatZodError } from '../validation';
@@ -51,12 +52,13 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
     const tenantId = res.locals.tenantId as string;
     const parsed = scoringModelSchema.safeParse(req.body?.model);
     if (!parsed.success) return void res.status(400).json({ error: 'validation_failed', message: formatZodError(parsed.error), issues: parsed.error.issues.map((i) => ({ path: i.path.join('.'), message: i.message })) });
+    const before = (await deps.models.active(tenantId)).model;
     const version = await deps.db.transaction().execute(async (trx) => {
       const last = await trx.selectFrom('models').select((eb) => eb.fn.max('version').as('v')).where('tenant_id', '=', tenantId).executeTakeFirst();
       const next = Number(last?.v ?? 0) + 1;
       await trx.updateTable('models').set({ active: false }).where('tenant_id', '=', tenantId).execute();
       await trx.insertInto('models').values({ tenant_id: tenantId, version: next, model: JSON.stringify({ ...parsed.data, version: next }), active: true, created_by: String(res.locals.admin) }).execute();
-      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'model.saved', detail: JSON.stringify({ version: next, name: parsed.data.name, threshold: parsed.data.mql.threshold }) }).execute();
+      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'model.saved', detail: JSON.stringify({ version: next, name: parsed.data.name, changes: modelDiff({ ...before, version: undefined }, { ...parsed.data, version: undefined }) }) }).execute();
       return next;
     });
     res.json({ version });

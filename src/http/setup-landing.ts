@@ -11,11 +11,27 @@ import type { Db } from '../store/db';
 export function setupLandingRoutes(db: Db, keyring: Keyring, publicUrl: string): Router {
   const r = Router();
   const status = async (tenantId: string) => {
-    const tenant = await db.selectFrom('tenants').select(['id', 'crm', 'account_id', 'name', 'status', 'status_reason', 'scopes', 'token_expires_at']).where('id', '=', tenantId).executeTakeFirstOrThrow();
+    const tenant = await db.selectFrom('tenants').select(['id', 'crm', 'account_id', 'name', 'status', 'status_reason', 'scopes', 'token_expires_at', 'refresh_token_enc', 'settings']).where('id', '=', tenantId).executeTakeFirstOrThrow();
     const count = async (table: 'events' | 'contact_state' | 'dead_letters') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n);
     const outbox = await db.selectFrom('outbox').select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', tenantId).groupBy(['kind', 'status']).execute();
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    const lastHour = Number((await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('received_at', '>=', hourAgo).executeTakeFirstOrThrow()).n);
+    // Work owed, counted from the database rather than Redis: contacts waiting for a recompute, writes not yet sent.
+    const recomputeBacklog = Number((await db.selectFrom('contact_state').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).whereRef('dirty_seq', '>', 'processed_seq').executeTakeFirstOrThrow()).n);
+    const lastDead = await db.selectFrom('dead_letters').select(['error', 'created_at']).where('tenant_id', '=', tenantId).where('replayed_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
     const outboundUrl = tenant.crm === 'salesforce' ? `${publicUrl}/webhooks/salesforce/${outboundPathToken(keyring.current.key, tenant.account_id)}` : undefined;
-    return { tenant, ...(outboundUrl ? { salesforceOutboundUrl: outboundUrl } : {}), events: await count('events'), contacts: await count('contact_state'), deadLetters: await count('dead_letters'), outbox: outbox.map((o) => ({ ...o, n: Number(o.n) })) };
+    const { refresh_token_enc, settings, ...shown } = tenant;
+    const enrichment = (settings as { enrichment?: { eventsApi?: string; reason?: string } } | null)?.enrichment;
+    return {
+      tenant: shown,
+      token: { connected: !!refresh_token_enc, accessTokenExpiresAt: tenant.token_expires_at, problem: tenant.status === 'active' ? null : tenant.status_reason },
+      ...(outboundUrl ? { salesforceOutboundUrl: outboundUrl } : {}),
+      ...(enrichment ? { enrichment: { eventsApi: enrichment.eventsApi ?? 'unknown', ...(enrichment.reason ? { reason: enrichment.reason } : {}) } } : {}),
+      events: await count('events'), eventsLastHour: lastHour, contacts: await count('contact_state'), deadLetters: await count('dead_letters'),
+      queue: { recomputeBacklog, writesPending: outbox.filter((o) => o.status === 'pending' || o.status === 'sending').reduce((n, o) => n + Number(o.n), 0) },
+      lastError: lastDead ? { at: lastDead.created_at, message: lastDead.error } : tenant.status_reason ? { at: null, message: tenant.status_reason } : null,
+      outbox: outbox.map((o) => ({ ...o, n: Number(o.n) })),
+    };
   };
   r.get('/api/session', requireAdmin, async (_req, res) => {
     const t = await db.selectFrom('tenants').select(['id', 'crm', 'account_id']).where('id', '=', res.locals.tenantId as string).executeTakeFirstOrThrow();
@@ -23,6 +39,11 @@ export function setupLandingRoutes(db: Db, keyring: Keyring, publicUrl: string):
   });
   r.get('/api/status', requireAdmin, async (_req, res) => {
     res.json(await status(res.locals.tenantId as string));
+  });
+  /** Who changed what, newest first: model versions, rollbacks, mappings, replays, uninstall. */
+  r.get('/api/audit', requireAdmin, async (_req, res) => {
+    const rows = await db.selectFrom('audit_log').select(['actor', 'action', 'detail', 'at']).where('tenant_id', '=', res.locals.tenantId as string).orderBy('id', 'desc').limit(50).execute();
+    res.json({ entries: rows });
   });
   /** The signals signing secret, for the admin to paste into their enrichment or intent tool. */
   r.get('/api/signals-secret', requireAdmin, async (_req, res) => {

@@ -99,21 +99,59 @@ describe('field mapping through the admin API', () => {
     await store.close();
   });
 
+  const put = (path: string, b: unknown) => fetch(`${stack.url}${path}`, { method: 'PUT', headers: { cookie: cookies, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(b) });
+  type Mappings = {
+    objects: Array<{ objectType: string; fields: Array<{ field: string; property: string; expects: string }>; properties: Array<{ name: string; type: string }>; stages: Array<{ stage: string; value: string | null }>; stageValues: Array<{ value: string }> | null }>;
+    tracks: Array<{ track: string; target: string | null }>;
+    targets: Array<{ id: string; label: string; kind: string }>;
+  };
+  const mappings = async () => (await (await fetch(`${stack.url}/api/mappings`, { headers: { cookie: cookies } })).json()) as Mappings;
+
   it('lists the portal\'s live properties, refuses incompatible or unknown ones with a reason per field, and saves a good mapping', async () => {
     const get = await fetch(`${stack.url}/api/mappings`, { headers: { cookie: cookies } });
-    const body = (await get.json()) as { editable: boolean; fields: Array<{ field: string; property: string; expects: string }>; properties: Array<{ name: string; type: string }> };
     expect(get.status).toBe(200);
-    expect(body.fields).toContainEqual({ kind: 'profile', field: 'companySize', property: 'numberofemployees', expects: 'number' });
-    expect(body.properties).toContainEqual(expect.objectContaining({ name: 'kindling_score', type: 'number' }));
-    const put = (b: unknown) => fetch(`${stack.url}/api/mappings`, { method: 'PUT', headers: { cookie: cookies, 'x-csrf-token': csrf, 'content-type': 'application/json' }, body: JSON.stringify(b) });
-    const bad = await put({ profile: { companySize: 'jobtitle', industry: 'no_such_prop' } });
+    const [contacts] = ((await get.json()) as Mappings).objects;
+    expect(contacts!.objectType).toBe('contact');
+    expect(contacts!.fields).toContainEqual({ kind: 'profile', field: 'companySize', property: 'numberofemployees', expects: 'number' });
+    expect(contacts!.properties).toContainEqual(expect.objectContaining({ name: 'kindling_score', type: 'number' }));
+    const bad = await put('/api/mappings', { profile: { companySize: 'jobtitle', industry: 'no_such_prop' } });
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { issues: Array<{ field: string; message: string }> }).issues).toEqual([
       { field: 'companySize', message: '"jobtitle" holds text values; companySize needs number' },
-      { field: 'industry', message: 'HubSpot has no contact property "no_such_prop"' },
+      { field: 'industry', message: 'Contacts have no field "no_such_prop"' },
     ]);
-    expect((await put({ profile: { jobTitle: 'company' } })).status).toBe(200);
+    expect((await put('/api/mappings', { profile: { jobTitle: 'company' } })).status).toBe(200);
     const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
     expect(tenant.settings).toMatchObject({ fields: { profile: { jobTitle: 'company' } } });
   });
+
+  it('maps lifecycle stages only to values the portal\'s lifecyclestage has', async () => {
+    const [contacts] = (await mappings()).objects;
+    expect(contacts!.stageValues!.map((v) => v.value)).toContain('marketingqualifiedlead');
+    expect(contacts!.stages).toContainEqual({ stage: 'mql', value: 'marketingqualifiedlead' });
+    const bad = await put('/api/mappings', { stages: { mql: 'hot' } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { issues: Array<{ field: string }> }).issues.map((i) => i.field)).toEqual(['stage.mql']);
+    expect((await put('/api/mappings', { stages: { mql: 'salesqualifiedlead' } })).status).toBe(200);
+    expect((await mappings()).objects[0]!.stages).toContainEqual({ stage: 'mql', value: 'salesqualifiedlead' });
+  });
+
+  it('maps a nurture track to one of the portal\'s sequences with its sender, unmaps it, and refuses a sequence the portal lacks', async () => {
+    const m = await mappings();
+    expect(m.tracks.map((t) => t.track)).toEqual(['welcome', 'educate', 're_engage']);
+    const reEngage = m.targets.find((t) => t.label === 'Re-engage')!;
+    expect(reEngage.kind).toBe('sequence');
+    expect((await put('/api/mappings/tracks', { tracks: { re_engage: reEngage.id } })).status).toBe(200);
+    const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
+    expect(tenant.settings).toMatchObject({ tracks: { re_engage: { sequenceId: '1003', senderUserId: '7001', senderEmail: 'rep@sandbox.example' } } });
+    expect((await mappings()).tracks).toContainEqual({ track: 're_engage', target: reEngage.id });
+    const bad = await put('/api/mappings/tracks', { tracks: { welcome: 'sequence:9999:7001' } });
+    expect(bad.status).toBe(400);
+    expect((await put('/api/mappings/tracks', { tracks: { handoff: reEngage.id } })).status).toBe(400);
+    expect((await put('/api/mappings/tracks', { tracks: { re_engage: null } })).status).toBe(200);
+    expect((await mappings()).tracks.every((t) => t.target === null)).toBe(true);
+    const audit = await store.db.selectFrom('audit_log').select('action').orderBy('id').execute();
+    expect(audit.map((a) => a.action)).toEqual(['tracks.saved', 'tracks.saved']);
+  });
 });
+

@@ -159,6 +159,13 @@ export function hubspotCrmRoutes(hooks: CrmRouteHooks = {}): Router {
     res.json({ results: [...groups.values()].map((g) => ({ ...g, displayOrder: -1, archived: false })) });
   });
 
+  // After `/groups`, so that a property cannot shadow the group list.
+  r.get('/crm/v3/properties/:object/:name', (req, res) => {
+    const p = portalOf(res).properties.get(req.params.object)?.get(req.params.name);
+    if (!p) return hubspotError(res, 404, 'OBJECT_NOT_FOUND', `property ${req.params.name} does not exist`);
+    res.json({ description: '', options: [], ...p });
+  });
+
   r.post('/crm/v3/properties/:object/groups', (req, res) => {
     const groups = portalOf(res).groups.get(req.params.object);
     if (!groups) return hubspotError(res, 404, 'OBJECT_NOT_FOUND', 'unknown object type');

@@ -3,7 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { token } from '../state';
 import { parseSoql, SoqlError } from './soql';
-import { newOrg, type SfOrg, type SfRecord, sfId } from './state';
+import { describeField, newOrg, type SfOrg, type SfRecord, sfId } from './state';
 import { metadataRoutes } from './metadata';
 
 export interface SfApp {
@@ -114,7 +114,7 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
   api.get('/sobjects/:type/describe', (req, res) => {
     const f = org.fields.get(req.params.type);
     if (!f) return sfError(res, 404, 'NOT_FOUND', `The requested resource does not exist`);
-    res.json({ name: req.params.type, fields: [...f].map((name) => ({ name, type: name === 'Id' ? 'id' : /Score/.test(name) ? 'double' : 'string', updateable: name !== 'Id', label: name })) });
+    res.json({ name: req.params.type, fields: [...f].map((name) => describeField(req.params.type, name)) });
   });
   api.post('/composite/sobjects/:type', (req, res) => {
     const s = store(req.params.type);
@@ -162,7 +162,7 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
     } catch (err) {
       return sfError(res, 400, 'MALFORMED_QUERY', (err as SoqlError).message);
     }
-    const s = store(q.object);
+    const s = q.object === 'ActionCadence' && !org.salesEngagement ? undefined : store(q.object);
     if (!s) return sfError(res, 400, 'INVALID_TYPE', `sObject type '${q.object}' is not supported.`);
     const rows = [...s.values()].filter((rec: SfRecord) => q.where.every((c) => c.values.some((v) => (v === null ? rec[c.field] == null : String(rec[c.field] ?? '') === v)))).slice(0, q.limit ?? 2000);
     res.json({ totalSize: rows.length, done: true, records: rows.map((rec) => ({ attributes: { type: q.object }, ...Object.fromEntries(q.fields.map((f) => [f, rec[f] ?? null])) })) });
@@ -189,6 +189,15 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
       const ok = !!i.salesCadenceNameOrId && !!i.targetId;
       if (ok) org.cadenceTargets.push({ cadence: i.salesCadenceNameOrId!, target: i.targetId! });
       return { actionName: 'assignTargetToSalesCadence', isSuccess: ok, errors: ok ? null : [{ statusCode: 'REQUIRED_FIELD_MISSING', message: 'salesCadenceNameOrId and targetId are required' }], outputValues: null };
+    }));
+  });
+  api.post('/actions/standard/removeTargetFromSalesCadence', (req, res) => {
+    if (!org.salesEngagement) return sfError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
+    const inputs = (req.body as { inputs?: Array<{ targetId?: string }> }).inputs ?? [];
+    res.json(inputs.map((i) => {
+      const at = org.cadenceTargets.findIndex((t) => t.target === i.targetId);
+      if (at >= 0) org.cadenceTargets.splice(at, 1);
+      return { actionName: 'removeTargetFromSalesCadence', isSuccess: at >= 0, errors: at >= 0 ? null : [{ statusCode: 'INVALID_INPUT', message: 'The target is not assigned to an active cadence.' }], outputValues: null };
     }));
   });
   r.use('/services/data/:version', api);

@@ -23,7 +23,21 @@ const FIELDS: Record<string, string[]> = {
   Task: ['Id', 'WhoId', 'OwnerId', 'Subject', 'Description', 'ActivityDate', 'Priority', 'Status'],
   Campaign: ['Id', 'Name', 'IsActive'],
   CampaignMember: ['Id', 'CampaignId', 'LeadId', 'ContactId', 'Status'],
+  ActionCadence: ['Id', 'Name', 'OwnerId', 'State'],
 };
+
+/** Lead Status as a fresh org ships it, plus the "Marketing Qualified" value Kindling's README asks admins to add. */
+export const LEAD_STATUSES = ['Open - Not Contacted', 'Marketing Qualified', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
+const TYPES: Record<string, string> = { Id: 'id', NumberOfEmployees: 'int', HasOptedOutOfEmail: 'boolean', IsConverted: 'boolean', IsActive: 'boolean', ActivityDate: 'date', Kindling_Scored_At__c: 'datetime', OwnerId: 'reference', WhoId: 'reference', AccountId: 'reference' };
+
+/** One field as `describe` reports it: its type, and a picklist's values (Lead Status). */
+export function describeField(object: string, name: string) {
+  const type = object === 'Lead' && name === 'Status' ? 'picklist' : TYPES[name] ?? (/Score__c$/.test(name) ? 'double' : 'string');
+  return {
+    name, label: name, type, updateable: name !== 'Id',
+    picklistValues: type === 'picklist' ? LEAD_STATUSES.map((value, i) => ({ active: true, defaultValue: i === 0, label: value, validFor: null, value })) : [],
+  };
+}
 const PREFIX: Record<string, string> = { Lead: '00Q', Contact: '003', Task: '00T', Campaign: '701', CampaignMember: '00v', User: '005' };
 
 export function newOrg(orgId: string, apiLimit: number): SfOrg {
@@ -35,6 +49,10 @@ export function newOrg(orgId: string, apiLimit: number): SfOrg {
   }
   for (const [id, name] of [['701000000000001AAA', 'Kindling: Welcome'], ['701000000000002AAA', 'Kindling: Educate'], ['701000000000003AAA', 'Kindling: Re-engage']] as const) {
     org.objects.get('Campaign')!.set(id, { Id: id, Name: name, IsActive: true });
+  }
+  // Sales Engagement cadences: only visible to queries once the org has Sales Engagement (`salesEngagement`).
+  for (const [id, name] of [['77C000000000001AAA', 'Inbound: hot lead'], ['77C000000000002AAA', 'Re-engage: dormant']] as const) {
+    org.objects.get('ActionCadence')!.set(id, { Id: id, Name: name, OwnerId: org.userId, State: 'Active' });
   }
   return org;
 }

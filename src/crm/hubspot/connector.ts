@@ -5,9 +5,9 @@ import { RateLimited, TransientCrmError } from '../../errors';
 import type { Metrics } from '../../metrics';
 import type { AccountLimiter } from '../../queue/rate-limiter';
 import type { Tenant } from '../../store/tables';
-import type { CrmConnector, ItemResult, TaskInput } from '../connector';
+import type { CrmConnector, ItemResult, NurtureTarget, TaskInput } from '../connector';
 import { classifyHubSpotError, isUnauthorized } from './errors';
-import { hubspotFields, trackSequenceSchema } from './fields';
+import { hubspotFields, trackSequenceSchema, withHubSpotFields } from './fields';
 import { hubspotClient, messageOf } from './sdk';
 
 /** HubSpot: batch endpoints take at most 100 inputs. */
@@ -136,6 +136,50 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       const res = await call(tenant, 'properties.list', (c) => c.crm.properties.coreApi.getAll('contacts'));
       const kind = (t: string) => (t === 'number' ? 'number' : t === 'bool' ? 'bool' : t === 'datetime' || t === 'date' ? 'datetime' : 'text') as 'number' | 'text' | 'bool' | 'datetime';
       return res.results.map((p) => ({ name: p.name, label: p.label, type: kind(p.type) }));
+    },
+
+    mappedObjects: [{ objectType: 'contact', label: 'Contacts' }],
+    fieldMapping: (settings) => hubspotFields(settings),
+    withFieldMapping: (settings, _objectType, patch) => withHubSpotFields(settings, patch),
+
+    async listStageValues(tenant) {
+      const property = hubspotFields(tenant.settings as Record<string, unknown>).outputs.stage ?? 'lifecyclestage';
+      const p = await call(tenant, 'properties.get', (c) => c.crm.properties.coreApi.getByName('contacts', property));
+      return p.type === 'enumeration' ? p.options.filter((o) => !o.hidden).map((o) => ({ value: o.value, label: o.label })) : null;
+    },
+
+    async listNurtureTargets(tenant) {
+      // Sequences are listed per HubSpot user (userId is required): the one who installed Kindling, whose
+      // seat sends them. The owners list gives that user's sender email.
+      const userId = tenant.installed_by;
+      if (!userId) return [];
+      const res = await call(tenant, 'sequences.list', async (c) => {
+        const r = await c.apiRequest({ method: 'GET', path: '/automation/v4/sequences', qs: { userId, limit: 100 } });
+        if (r.status >= 400) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: await r.json().catch(() => ({})) });
+        return (await r.json()) as { results: Array<{ id: string; name: string; userId?: string }> };
+      });
+      const owners = await call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, undefined, 500));
+      const emailOf = new Map(owners.results.map((o) => [String(o.userId), o.email ?? '']));
+      return res.results.map((q) => {
+        const sender = String(q.userId ?? userId);
+        return { id: `sequence:${q.id}:${sender}`, label: q.name, kind: 'sequence' as const, detail: { sequenceId: q.id, senderUserId: sender, senderEmail: emailOf.get(sender) ?? '' } };
+      });
+    },
+
+    trackTargets(settings) {
+      const m = trackSequenceSchema.safeParse(settings.tracks ?? {});
+      return Object.fromEntries(Object.entries(m.success ? m.data : {}).map(([track, s]) => [track, `sequence:${s.sequenceId}:${s.senderUserId}`]));
+    },
+
+    withTrackTargets(tenant, targets) {
+      const settings = (tenant.settings ?? {}) as Record<string, unknown>;
+      const current = trackSequenceSchema.safeParse(settings.tracks ?? {});
+      const tracks: Record<string, unknown> = { ...(current.success ? current.data : {}) };
+      for (const [track, target] of Object.entries(targets)) {
+        if (!target) delete tracks[track];
+        else tracks[track] = { sequenceId: target.detail?.sequenceId ?? '', senderUserId: target.detail?.senderUserId ?? '', senderEmail: target.detail?.senderEmail ?? '' };
+      }
+      return { ...settings, tracks };
     },
 
     async findTask(tenant, t) {

@@ -21,3 +21,10 @@ export function hubspotFields(settings: Record<string, unknown> | null | undefin
 
 /** The tenant's track → sequence mapping (`settings.tracks`). */
 export const trackSequenceSchema = z.record(z.string(), z.object({ sequenceId: z.string(), senderUserId: z.string(), senderEmail: z.string() }));
+
+/** The settings with a patch of the field mapping stored over what the tenant had. */
+export function withHubSpotFields(settings: Record<string, unknown>, patch: Partial<HubSpotFieldMapping>): Record<string, unknown> {
+  const over = hubspotFieldMappingSchema.partial().safeParse(settings.fields ?? {});
+  const o = over.success ? over.data : {};
+  return { ...settings, fields: { ...o, profile: { ...o.profile, ...patch.profile }, outputs: { ...o.outputs, ...patch.outputs }, stages: { ...o.stages, ...patch.stages } } };
+}

@@ -4,8 +4,8 @@ import { type Profile, type Stage, STAGES } from '../../engine';
 import { PermanentCrmError, RateLimited, TokenRevoked, TransientCrmError } from '../../errors';
 import type { Metrics } from '../../metrics';
 import type { Tenant } from '../../store/tables';
-import type { CrmConnector, ItemResult, ObjectType, PropertyUpdate, TaskInput } from '../connector';
-import { salesforceFields, trackCadenceSchema, trackCampaignSchema } from './fields';
+import type { CrmConnector, ItemResult, NurtureTarget, ObjectType, PropertyUpdate, TaskInput } from '../connector';
+import { salesforceFields, trackCadenceSchema, trackCampaignSchema, withSalesforceFields } from './fields';
 import { SALESFORCE_API_VERSION } from './oauth';
 
 /** Salesforce: sObject Collections take at most 200 records per call. */
@@ -136,6 +136,57 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       return d.fields.map((f) => ({ name: f.name, label: f.label, type: kind(f.type) }));
     },
 
+    mappedObjects: [{ objectType: 'lead', label: 'Leads' }, { objectType: 'contact', label: 'Contacts' }],
+    fieldMapping(settings, objectType) {
+      const { profile, outputs, stages } = salesforceFields(settings, sobjectOf(objectType));
+      return { profile, outputs, stages };
+    },
+    withFieldMapping: (settings, objectType, patch) => withSalesforceFields(settings, sobjectOf(objectType), patch),
+
+    async listStageValues(tenant, objectType) {
+      const type = sobjectOf(objectType);
+      const field = salesforceFields(tenant.settings as Record<string, unknown>, type).outputs.stage;
+      const d = (await call(tenant, 'describe', (c) => c.sobject(type).describe())) as { fields: Array<{ name: string; type: string; picklistValues?: Array<{ value: string; label: string; active: boolean }> }> };
+      const f = d.fields.find((x) => x.name === field);
+      return f?.type === 'picklist' ? (f.picklistValues ?? []).filter((v) => v.active).map((v) => ({ value: v.value, label: v.label })) : null;
+    },
+
+    async listNurtureTargets(tenant) {
+      const campaigns = (await call(tenant, 'query', async (c) => (await c.sobject('Campaign').find({ IsActive: true }, ['Id', 'Name'])) as unknown)) as Array<{ Id: string; Name: string }>;
+      // Sales Engagement's cadences exist only in orgs that have it; elsewhere the object is unknown.
+      const cadences = await call(tenant, 'query', async (c) => (await c.sobject('ActionCadence').find({ State: 'Active' }, ['Id', 'Name', 'OwnerId'])) as unknown).catch((err: unknown) => {
+        if (err instanceof PermanentCrmError && /INVALID_TYPE|NOT_FOUND/.test(err.message)) return [];
+        throw err;
+      }) as Array<{ Id: string; Name: string; OwnerId: string }>;
+      return [
+        ...cadences.map((x): NurtureTarget => ({ id: `cadence:${x.Id}`, label: x.Name, kind: 'cadence', detail: { cadenceId: x.Id, userId: x.OwnerId } })),
+        ...campaigns.map((x): NurtureTarget => ({ id: `campaign:${x.Id}`, label: x.Name, kind: 'campaign', detail: { campaignId: x.Id } })),
+      ];
+    },
+
+    trackTargets(settings) {
+      const cadences = trackCadenceSchema.safeParse(settings.cadences ?? {});
+      const campaigns = trackCampaignSchema.safeParse(settings.campaigns ?? {});
+      return {
+        ...Object.fromEntries(Object.entries(campaigns.success ? campaigns.data : {}).map(([t, c]) => [t, `campaign:${c.campaignId}`])),
+        ...Object.fromEntries(Object.entries(cadences.success ? cadences.data : {}).map(([t, c]) => [t, `cadence:${c.cadenceId}`])),
+      };
+    },
+
+    withTrackTargets(tenant, targets) {
+      const settings = (tenant.settings ?? {}) as Record<string, unknown>;
+      const cadences: Record<string, unknown> = { ...(settings.cadences as object | undefined) };
+      const campaigns: Record<string, unknown> = { ...(settings.campaigns as object | undefined) };
+      // A track goes to one place: a cadence where mapped, else a campaign (enroll prefers the cadence).
+      for (const [track, target] of Object.entries(targets)) {
+        delete cadences[track];
+        delete campaigns[track];
+        if (target?.kind === 'cadence') cadences[track] = { cadenceId: target.detail?.cadenceId ?? '', userId: target.detail?.userId ?? '' };
+        if (target?.kind === 'campaign') campaigns[track] = { campaignId: target.detail?.campaignId ?? '' };
+      }
+      return { ...settings, cadences, campaigns };
+    },
+
     async findTask(tenant, t) {
       // jsforce builds and escapes the SOQL from the conditions; nothing is interpolated by hand.
       const found = (await call(tenant, 'query', async (c) => (await c.sobject('Task').find({ WhoId: t.contactId, Subject: t.task.subject }, ['Id']).limit(1)) as unknown)) as Array<{ Id: string }>;
@@ -164,6 +215,18 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
     },
 
     async unenroll(tenant, objectType, contactId, track) {
+      const cadences = trackCadenceSchema.safeParse((tenant.settings as Record<string, unknown>)?.cadences ?? {});
+      const cadence = cadences.success ? cadences.data[track] : undefined;
+      if (cadence) {
+        // Sales Engagement's standard action ends the target's tracker; one not in the cadence is no failure.
+        const out = (await call(tenant, 'actions.removeTargetFromSalesCadence', (c) =>
+          c.request({ method: 'POST', url: `/services/data/v${SALESFORCE_API_VERSION}/actions/standard/removeTargetFromSalesCadence`, body: JSON.stringify({ inputs: [{ targetId: contactId, completionReasonCode: 'ManuallyRemoved' }] }), headers: { 'content-type': 'application/json' } }),
+        )) as Array<{ isSuccess: boolean; errors?: Array<{ message: string; statusCode?: string }> }>;
+        const r = out[0];
+        if (r?.isSuccess) return { ok: true, detail: { cadence: cadence.cadenceId } };
+        if (/not.*(assigned|active)|no active/i.test(r?.errors?.[0]?.message ?? '')) return { ok: true, detail: { skipped: 'not in the cadence' } };
+        return { ok: false, permanent: true, error: `${r?.errors?.[0]?.statusCode ?? 'ERROR'}: ${r?.errors?.[0]?.message ?? 'cadence removal refused'}` };
+      }
       const mapping = trackCampaignSchema.safeParse((tenant.settings as Record<string, unknown>)?.campaigns ?? {});
       const campaign = mapping.success ? mapping.data[track] : undefined;
       if (!campaign) return { ok: true, detail: { skipped: `no campaign mapped to the ${track} track` } };

@@ -22,3 +22,13 @@ export const trackCampaignSchema = z.record(z.string(), z.object({ campaignId: z
 
 /** The tenant's track → Sales Engagement cadence mapping (`settings.cadences`), with the user who owns the targets. */
 export const trackCadenceSchema = z.record(z.string(), z.object({ cadenceId: z.string(), userId: z.string() }));
+
+/** The settings with a patch of one object's field mapping stored over what the tenant had. */
+export function withSalesforceFields(settings: Record<string, unknown>, sobject: 'Lead' | 'Contact', patch: Partial<Pick<SalesforceObjectMapping, 'profile' | 'outputs' | 'stages'>>): Record<string, unknown> {
+  const fields = (settings.fields ?? {}) as Record<string, unknown>;
+  const salesforce = (fields.salesforce ?? {}) as Record<string, unknown>;
+  const over = objectMapping.partial().safeParse(salesforce[sobject] ?? {});
+  const o = over.success ? over.data : {};
+  const next = { ...o, profile: { ...o.profile, ...patch.profile }, outputs: { ...o.outputs, ...patch.outputs }, stages: { ...o.stages, ...patch.stages } };
+  return { ...settings, fields: { ...fields, salesforce: { ...salesforce, [sobject]: next } } };
+}

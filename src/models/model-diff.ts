@@ -1,0 +1,28 @@
+/**
+ * What changed between two models, as `path: before → after` lines, so the audit log says what an admin
+ * changed and not only that they saved. Arrays of rules are compared by rule id, not by position.
+ */
+export function modelDiff(before: unknown, after: unknown, limit = 40): string[] {
+  const out: string[] = [];
+  const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
+  const walk = (a: unknown, b: unknown, path: string) => {
+    if (out.length >= limit) return;
+    if (Array.isArray(a) && Array.isArray(b) && [...a, ...b].every((x) => typeof (x as { id?: unknown })?.id === 'string')) {
+      const byId = (xs: unknown[]) => new Map(xs.map((x) => [(x as { id: string }).id, x]));
+      const [ma, mb] = [byId(a), byId(b)];
+      for (const id of new Set([...ma.keys(), ...mb.keys()])) {
+        if (!ma.has(id)) out.push(`${path}[${id}]: added`);
+        else if (!mb.has(id)) out.push(`${path}[${id}]: removed`);
+        else walk(ma.get(id), mb.get(id), `${path}[${id}]`);
+      }
+      return;
+    }
+    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
+      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+      return;
+    }
+    if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${show(a)} → ${show(b)}`);
+  };
+  walk(before, after, '');
+  return out;
+}

@@ -1,0 +1,23 @@
+import { $, api, el, when } from './dom.js';
+
+const CRM = { hubspot: 'HubSpot portal', salesforce: 'Salesforce org' };
+
+/** The connection at a glance: account, grant, token health, traffic, work owed and the last error. */
+export async function renderConnection(session) {
+  const { body: s } = await api('/api/status');
+  $('connection').textContent = `Connected to ${CRM[session.crm] ?? session.crm} ${session.accountId} as ${session.user} · status ${s.tenant.status}`;
+  const token = s.token.problem ? `needs attention: ${s.token.problem}` : s.token.connected ? `healthy; access token renews before ${when(s.token.accessTokenExpiresAt)}` : 'not connected';
+  const facts = [
+    ['Account', `${CRM[session.crm] ?? session.crm} ${session.accountId}${s.tenant.name ? ` (${s.tenant.name})` : ''}`],
+    ['Granted scopes', (s.tenant.scopes ?? []).join(', ') || '—'],
+    ['Token', token],
+    ['Signals received', `${s.eventsLastHour} in the last hour · ${s.events} in all`],
+    ['Contacts scored', String(s.contacts)],
+    ['Work queued', `${s.queue.recomputeBacklog} contacts to recompute · ${s.queue.writesPending} writes to send`],
+    ['Last error', s.lastError ? `${s.lastError.message}${s.lastError.at ? ` (${when(s.lastError.at)})` : ''}` : 'none'],
+  ];
+  if (s.enrichment) facts.push(['HubSpot Events API', s.enrichment.eventsApi === 'available' ? 'available: page views and form fills are read in detail' : `not available to this account${s.enrichment.reason ? ` (${s.enrichment.reason})` : ''}; Kindling works from the contact's analytics and email properties`]);
+  if (s.salesforceOutboundUrl) facts.push(['Outbound Message endpoint', s.salesforceOutboundUrl]);
+  $('conn-details').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
+  return s;
+}
