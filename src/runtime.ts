@@ -14,6 +14,7 @@ import type { ReadProfiles } from './recompute/profiles';
 import { createRecomputeQueue, type RecomputeQueue, scheduleWake } from './queue/recompute-queue';
 import { type RecomputeFn, startRecomputeWorker } from './queue/recompute-worker';
 import { startSweeper } from './queue/sweeper';
+import { redisClaim, startTaskCompletionPoller } from './writer/task-completion';
 import { migrate, openStore, type Store } from './store/db';
 import { cookieSecrets, createSessions } from './auth/session';
 import { createTokenProvider, type TokenProvider } from './auth/token-provider';
@@ -33,6 +34,7 @@ import { publicRateLimits } from './http/public-rate-limit';
 import { uninstallRoutes } from './http/post-uninstall';
 import { adminModelRoutes } from './http/admin-model-routes';
 import { adminDeadLetterRoutes } from './http/admin-dead-letter-routes';
+import { adminResultsRoutes } from './http/admin-results-routes';
 import { adminMappingRoutes } from './http/admin-mapping-routes';
 import { postSignalsWebhook } from './http/post-signals-webhook';
 import { hubspotCardRoutes } from './http/get-hubspot-card';
@@ -59,6 +61,8 @@ export interface RuntimeOptions {
   /** Queues the tenant's writer once outbox rows are committed. */
   afterOutbox?: (tenantId: string) => Promise<void>;
   now?: () => number;
+  /** How often each tenant's open tasks are read back from the CRM (default 15 minutes). */
+  taskPollMs?: number;
   /** How long a process may use a cached scoring model after an admin saved a new one (default 10 s). */
   modelCacheMs?: number;
 }
@@ -117,6 +121,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       uninstallRoutes({ db: store.db, keyring, log, revokers: { hubspot: hubspotRevoker(config), salesforce: salesforceRevoker(config) } }),
       adminModelRoutes({ db: store.db, models: createModelStore(store.db, { ttlMs: 0 }), now: opts.now ?? Date.now }),
       adminDeadLetterRoutes({ db: store.db, afterReplay: (t) => enqueueWrite(writeQueue, t) }),
+      adminResultsRoutes({ db: store.db, now: opts.now ?? Date.now }),
       adminMappingRoutes({ db: store.db, connectors }),
       postSignalsWebhook({ db: store.db, recomputeQueue, metrics, log, keyring, now: opts.now ?? Date.now }),
       ...(config.HUBSPOT_CLIENT_SECRET ? [hubspotCardRoutes({ db: store.db, clientSecret: config.HUBSPOT_CLIENT_SECRET, publicUrl: config.PUBLIC_URL, now: opts.now ?? Date.now })] : []),
@@ -169,6 +174,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     workers.push(startRecomputeWorker({ connection: redis, db: store.db, recompute, log, metrics, concurrency: 16, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
     workers.push(startWriteWorker({ db: store.db, connectors, log, metrics, connection: redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
     stops.push(startSweeper(store.db, recomputeQueue, log, 15_000, (t) => enqueueWrite(writeQueue, t)));
+    // Each tenant's open tasks are read back at most every 15 minutes: 1 call per 100 (HubSpot) or 200 (Salesforce).
+    stops.push(startTaskCompletionPoller({ db: store.db, connectors, log, claim: redisClaim(redis, opts.taskPollMs ?? 15 * 60_000, `${opts.queuePrefix ?? 'kindling'}:task-poll:`) }, Math.min(60_000, opts.taskPollMs ?? 60_000)));
     log.info('worker.started', { queues: ['recompute', 'write'] });
   }
 

@@ -62,6 +62,8 @@ export interface CrmConnector {
   createTasks(tenant: Tenant, tasks: TaskInput[]): Promise<ItemResult[]>;
   /** After an ambiguous failure: the task Kindling may already have created, found instead of resent. */
   findTask(tenant: Tenant, task: TaskInput): Promise<string | undefined>;
+  /** Which of these tasks (CRM ids) a rep has completed; a task missing from the answer was deleted. */
+  readTaskStatuses(tenant: Tenant, taskIds: string[]): Promise<Map<string, { completed: boolean; completedAt?: string }>>;
   /** The record type's fields as the CRM describes them (for the field mapping), cached by the caller. */
   listProperties(tenant: Tenant, objectType: ObjectType): Promise<CrmProperty[]>;
   /** The record types whose fields an admin maps (HubSpot: contacts; Salesforce: Leads and Contacts). */

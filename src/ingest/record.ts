@@ -151,13 +151,14 @@ async function markDirty(trx: Db, tenantId: string, c: ContactRef, opts: { profi
 
 /**
  * A deleted contact gets no more writes; a privacy deletion (GDPR) also erases everything Kindling holds
- * about it: its events, state, queued writes and dead letters.
+ * about it: its events, state and its history, queued writes and dead letters.
  */
 async function forgetContact(trx: Db, tenantId: string, c: ContactRef, privacy: boolean): Promise<void> {
   await trx.deleteFrom('outbox').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).where('status', '=', 'pending').execute();
   if (privacy) {
     await trx.deleteFrom('events').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
     await trx.deleteFrom('contact_state').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
+    await trx.deleteFrom('transitions').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
     await trx.deleteFrom('outbox').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
     await trx.deleteFrom('dead_letters').where('tenant_id', '=', tenantId).where(sql<boolean>`payload->>'contactId' = ${c.id}`).execute();
     return;

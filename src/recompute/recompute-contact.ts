@@ -10,6 +10,7 @@ import type { ReadProfiles } from './profiles';
 import { ENRICHED_SOURCE, type Enricher } from '../crm/hubspot/events-enricher';
 import type { InboundEvent } from '../ingest/inbound';
 import type { Tenant } from '../store/tables';
+import { transitionOf } from './transition';
 
 export interface RecomputeDeps {
   db: Db;
@@ -40,15 +41,18 @@ export interface StoredResult {
   reasons: EngineResult['reasons'];
   state: EngineState;
   evaluatedAt: string;
+  /** The newest ledger row this result saw: rows past it are what the next result is news about. */
+  seenEventId?: number;
 }
 
 const MAX_EVENTS = 5000;
 
 /**
  * Recomputes one contact: profile (cached, else read from the CRM), its events inside the model's
- * horizon, the engine, and a diff against what Kindling last wrote. The new state and the outbox rows
- * commit in one transaction, under a lock on the contact's row, so two runs for one contact serialise
- * and an action's idempotency key makes a retried run harmless. No change, no outbox row.
+ * horizon, the engine, and a diff against what Kindling last wrote. The new state, the outbox rows and,
+ * when the stage or track moved, a transition row commit in one transaction, under a lock on the
+ * contact's row, so two runs for one contact serialise and an action's idempotency key makes a retried
+ * run harmless. No change, no outbox row.
  */
 export function createRecompute(deps: RecomputeDeps): RecomputeFn {
   const ttl = deps.profileTtlMs ?? 10 * 60_000;
@@ -83,7 +87,7 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
       const since = new Date(now.getTime() - model.horizonDays * 86_400_000);
       const rows = await trx
         .selectFrom('events')
-        .select(['type', 'occurred_at', 'source', 'source_event_id', 'attrs'])
+        .select(['id', 'type', 'occurred_at', 'source', 'source_event_id', 'attrs'])
         .where((eb) => eb.and(contact))
         .where('occurred_at', '>=', since)
         .orderBy('occurred_at')
@@ -115,19 +119,25 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
 
       let inserted = 0;
       if (outbox.length > 0) {
+        // Dated by the recompute's clock, as transitions are: the results charts count tasks by week of it.
         const res = await trx
           .insertInto('outbox')
-          .values(outbox.map((o) => ({ tenant_id: tenant.id, object_type: job.objectType, contact_id: job.contactId, kind: o.kind, payload: JSON.stringify(o.payload), idempotency_key: o.key, status: 'pending' as const, last_error: null, result: null, updated_at: now })))
+          .values(outbox.map((o) => ({ tenant_id: tenant.id, object_type: job.objectType, contact_id: job.contactId, kind: o.kind, payload: JSON.stringify(o.payload), idempotency_key: o.key, status: 'pending' as const, last_error: null, result: null, created_at: now, updated_at: now })))
           // The same action from a retried or concurrent run is the row already there.
           .onConflict((oc) => oc.columns(['tenant_id', 'idempotency_key']).doNothing())
           .returning('id')
           .execute();
         inserted = res.length;
       }
+      const seenBefore = stored?.seenEventId ?? 0;
       const storedNext: StoredResult = {
         score: result.score, grade: result.fit.grade, fitScore: Math.round(result.fit.points), engagementScore: Math.round(result.engagement.points),
         stage: result.stage, track: result.track, reasons: result.reasons, state: result.state, evaluatedAt: now.toISOString(),
+        seenEventId: rows.reduce((max, r) => Math.max(max, r.id), seenBefore),
       };
+      // History for the results charts: one row per change of stage or track, never per recompute.
+      const change = transitionOf(stored, result, rows.filter((r) => r.id > seenBefore), now);
+      if (change) await trx.insertInto('transitions').values({ ...contact, at: now, ...change }).execute();
       await trx
         .updateTable('contact_state')
         .set({

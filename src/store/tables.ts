@@ -78,8 +78,27 @@ export interface OutboxTable {
   last_error: string | null;
   /** What the CRM answered (a created task's id): lets an ambiguous retry look up instead of resend. */
   result: Json<Record<string, unknown>> | null;
+  /** A created task (`create_task`) that the rep completed in the CRM, when Kindling learned it; null until then. */
+  completed_at: Date | null;
   created_at: CreatedAt;
   updated_at: Timestamp;
+}
+
+/** One change of a contact's stage or track: the history behind the results charts. */
+export interface TransitionsTable {
+  id: Generated<number>;
+  tenant_id: string;
+  object_type: 'contact' | 'lead';
+  contact_id: string;
+  /** The recompute's `now`: when Kindling decided the change. */
+  at: Timestamp;
+  /** Null on a contact's first result. */
+  from_stage: string | null;
+  to_stage: string;
+  from_track: string | null;
+  to_track: string;
+  /** What brought it about: a signal's kind or an event's type; null when time alone did (silence, a cooldown ending). */
+  cause: string | null;
 }
 
 export interface DeadLettersTable {
@@ -117,6 +136,7 @@ export interface Database {
   events: EventsTable;
   contact_state: ContactStateTable;
   outbox: OutboxTable;
+  transitions: TransitionsTable;
   dead_letters: DeadLettersTable;
   models: ModelsTable;
   audit_log: AuditLogTable;

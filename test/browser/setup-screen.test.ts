@@ -8,6 +8,8 @@ import { eventually } from '../helpers/eventually';
 import { testStore } from '../helpers/store';
 
 const SHOTS = join(__dirname, '../../artifacts/screenshots');
+// A real browser on a 2-core machine shared with PostgreSQL and Redis: its first start alone can take seconds.
+jest.setTimeout(120_000);
 
 describe('the setup screen in a real browser (Debian Chromium)', () => {
   let store: Store;
@@ -57,11 +59,11 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
 
     // Map the job title to the portal's own field: a number field is refused with a reason, a text one saved.
     await page.getByLabel(/^companySize/).selectOption('jobtitle');
-    await page.getByRole('button', { name: 'Save mapping' }).click();
-    await page.locator('#map-profile-companySize-error', { hasText: 'holds text values; companySize needs number' }).waitFor();
+    await page.getByRole('button', { name: 'Save contacts mapping' }).click();
+    await page.locator('#map-contact-profile-companySize-error', { hasText: 'holds text values; companySize needs number' }).waitFor();
     await page.getByLabel(/^companySize/).selectOption('numberofemployees');
     await page.getByLabel(/^jobTitle/).selectOption('job_function');
-    await page.getByRole('button', { name: 'Save mapping' }).click();
+    await page.getByRole('button', { name: 'Save contacts mapping' }).click();
     await page.getByText('Mapping saved').waitFor();
     await page.screenshot({ path: join(SHOTS, 'setup-mapping.png'), fullPage: true });
     await page.getByLabel('MQL threshold').fill('40');
@@ -85,6 +87,35 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     await page.getByRole('button', { name: 'Replayed' }).waitFor();
     await eventually(() => stack.sandbox.portal().contacts.get('999')!.properties.kindling_score === '50');
     await page.screenshot({ path: join(SHOTS, 'setup-dead-letters.png'), fullPage: true });
+  });
+
+  it('maps a track to a sequence, rolls a model back, and shows every change with who made it, every control labelled', async () => {
+    await page.reload();
+    await page.getByLabel('Re-engage', { exact: true }).selectOption({ label: 'Re-engage' });
+    await page.getByRole('button', { name: 'Save tracks' }).click();
+    await page.getByText('Tracks saved').waitFor();
+    const settings = (await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow()).settings;
+    expect(settings).toMatchObject({ tracks: { re_engage: { sequenceId: '1003', senderEmail: 'rep@sandbox.example' } } });
+
+    await page.getByLabel('MQL threshold').fill('45');
+    await page.getByRole('button', { name: 'Save as a new version' }).click();
+    await page.getByText('Saved as version 2').waitFor();
+    await page.getByRole('button', { name: 'Roll back to version 1' }).click();
+    await page.getByText('Rolled back to version 1').waitFor();
+    expect(await page.getByLabel('MQL threshold').inputValue()).toBe('40');
+    await page.locator('#audit', { hasText: 'model.rolled_back' }).waitFor();
+    expect(await page.locator('#audit').innerText()).toMatch(/mql\.threshold: 40 → 45/);
+    expect(await page.locator('#audit').innerText()).toContain('tracks.saved');
+
+    // The connection panel says what is granted and what is owed.
+    const facts = await page.locator('#conn-details').innerText();
+    expect(facts).toMatch(/Granted scopes[\s\S]*crm\.objects\.contacts\.write/);
+    expect(facts).toMatch(/Signals received\s*\d+ in the last hour/);
+
+    // Every form control has a label a screen reader can announce.
+    const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('main input, main select, main textarea')).filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.id));
+    expect(unlabelled).toEqual([]);
+    await page.screenshot({ path: join(SHOTS, 'setup-tracks-audit.png'), fullPage: true });
   });
 
   it('sends an admin without a session to sign in through the CRM', async () => {

@@ -132,6 +132,20 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       return results;
     },
 
+    async readTaskStatuses(tenant, taskIds) {
+      const out = new Map<string, { completed: boolean; completedAt?: string }>();
+      for (let i = 0; i < taskIds.length; i += BATCH) {
+        const chunk = taskIds.slice(i, i + BATCH);
+        // A 207 lists the tasks a rep deleted as errors; the SDK answers with the ones that still exist.
+        const res = await call(tenant, 'tasks.batch.read', (c) => c.crm.objects.tasks.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: ['hs_task_status', 'hs_task_completion_date'], propertiesWithHistory: [] }));
+        for (const t of res.results) {
+          const completedAt = t.properties.hs_task_completion_date;
+          out.set(t.id, { completed: t.properties.hs_task_status === 'COMPLETED', ...(completedAt ? { completedAt: /^\d+$/.test(completedAt) ? new Date(Number(completedAt)).toISOString() : completedAt } : {}) });
+        }
+      }
+      return out;
+    },
+
     async listProperties(tenant) {
       const res = await call(tenant, 'properties.list', (c) => c.crm.properties.coreApi.getAll('contacts'));
       const kind = (t: string) => (t === 'number' ? 'number' : t === 'bool' ? 'bool' : t === 'datetime' || t === 'date' ? 'datetime' : 'text') as 'number' | 'text' | 'bool' | 'datetime';

@@ -130,6 +130,17 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       return out;
     },
 
+    async readTaskStatuses(tenant, taskIds) {
+      const out = new Map<string, { completed: boolean }>();
+      for (let i = 0; i < taskIds.length; i += BATCH) {
+        const chunk = taskIds.slice(i, i + BATCH);
+        // By id through sObject Collections (one call per 200), never a SOQL query per task.
+        const records = (await call(tenant, 'retrieve', (c) => c.sobject('Task').retrieve(chunk, { fields: ['Id', 'Status', 'IsClosed'] }))) as Array<{ Status?: string; IsClosed?: boolean } | null>;
+        records.forEach((r, j) => r && out.set(chunk[j]!, { completed: r.IsClosed === true || r.Status === 'Completed' }));
+      }
+      return out;
+    },
+
     async listProperties(tenant, objectType) {
       const d = (await call(tenant, 'describe', (c) => c.sobject(sobjectOf(objectType)).describe())) as { fields: Array<{ name: string; label: string; type: string }> };
       const kind = (t: string) => (['double', 'int', 'currency', 'percent'].includes(t) ? 'number' : t === 'boolean' ? 'bool' : t === 'datetime' || t === 'date' ? 'datetime' : 'text') as 'number' | 'text' | 'bool' | 'datetime';

@@ -4,6 +4,8 @@ import { $, api, el, trackName, when } from './dom.js';
 let active;
 let working;
 let ruleId;
+// Called after a save or a rollback, so the rest of the screen (the audit trail) follows.
+let afterChange = async () => {};
 
 const rules = (m) => [...m.engagement.rules, ...m.fit.rules];
 const num = (id) => ($(id).value === '' ? undefined : Number($(id).value));
@@ -83,6 +85,7 @@ async function loadVersions() {
       const r = await api('/api/model/rollback', { method: 'POST', body: JSON.stringify({ version: v.version }) });
       $('save-out').textContent = r.ok ? `Rolled back to version ${v.version}; it scores the next event.` : r.body.message;
       await loadModel();
+      await afterChange();
     });
     return el('tr', {}, el('td', {}, String(v.version)), el('td', {}, v.created_by ?? '—'), el('td', {}, when(v.created_at)), el('td', {}, button));
   });
@@ -98,7 +101,8 @@ export async function loadModel() {
   await loadVersions();
 }
 
-export function wireModel(onSaved) {
+export function wireModel(onChanged) {
+  afterChange = onChanged ?? afterChange;
   $('rule').addEventListener('change', () => {
     applyForm();
     ruleId = $('rule').value;
@@ -130,7 +134,7 @@ export function wireModel(onSaved) {
     $('save-out').textContent = r.ok ? `Saved as version ${r.body.version}; it scores the next event.` : r.body.message;
     if (r.ok) {
       await loadModel();
-      await onSaved?.();
+      await afterChange();
     }
   });
 }

@@ -1,5 +1,6 @@
 import type { Migration } from 'kysely';
 import * as initial from './001-initial';
+import * as transitions from './002-transitions';
 
 /**
  * Every migration, in order. Explicit rather than read from the directory, so the same list runs from
@@ -7,4 +8,5 @@ import * as initial from './001-initial';
  */
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
+  '002-transitions': transitions,
 };
