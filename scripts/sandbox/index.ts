@@ -4,6 +4,7 @@ import { hubspotCrmRoutes } from './hubspot/crm-routes';
 import { hubspotError } from './hubspot/errors';
 import { hubspotOAuthRoutes } from './hubspot/oauth-routes';
 import { hubspotSequenceRoutes } from './hubspot/sequences-routes';
+import { hubspotAssociationRoutes } from './hubspot/associations-routes';
 import { type Faults, noFaults, RollingWindow } from './limits';
 import { Recorder } from './recorder';
 import { type HubRecord, newPortal, type Portal, type SandboxApp, type Tokens } from './state';
@@ -129,6 +130,7 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
     }),
   );
   server.use(hubspotSequenceRoutes());
+  server.use(hubspotAssociationRoutes());
   server.use((_req, res) => hubspotError(res, 404, 'OBJECT_NOT_FOUND', 'no such endpoint in the sandbox'));
 
   const http: Server = await new Promise((resolve) => {

@@ -71,16 +71,84 @@ describe('the HubSpot connector sends exactly these requests', () => {
     expect(body!.inputs[0]).toEqual({
       properties: { hs_task_subject: 'Jane Doe (Acme) — requested a demo, score 82', hs_task_body: 'Why now: &lt;demo&gt;<br>Second line', hs_task_priority: 'HIGH', hs_task_status: 'NOT_STARTED', hs_timestamp: '2026-11-20T13:00:00.000Z', hubspot_owner_id: '7001' },
       associations: [{ to: { id: '101' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 204 }] }],
+      objectWriteTraceId: '0',
     });
   });
 
-  it('looks a task up by its subject after an ambiguous failure', async () => {
-    let body: unknown;
-    nock(API).post('/crm/v3/objects/tasks/search', (b) => ((body = b), true)).reply(200, { total: 1, results: [{ id: '9001', properties: {} }] });
+  it('looks a task up among the contact\'s own task associations after an ambiguous failure, not by subject across the portal', async () => {
+    let read: unknown;
+    nock(API)
+      .get('/crm/v4/objects/contacts/101/associations/tasks')
+      .query({ limit: '500' })
+      .reply(200, { results: [{ toObjectId: '9001', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 203 }] }, { toObjectId: '9002', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 203 }] }], paging: { next: { after: '2' } } })
+      .get('/crm/v4/objects/contacts/101/associations/tasks')
+      .query({ after: '2', limit: '500' })
+      .reply(200, { results: [{ toObjectId: '9003', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 203 }] }] })
+      .post('/crm/v3/objects/tasks/batch/read', (b) => ((read = b), true))
+      .reply(200, { status: 'COMPLETE', results: [{ id: '9001', properties: { hs_task_subject: 'Other' } }, { id: '9003', properties: { hs_task_subject: 'S' } }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
     const id = await connector.findTask(tenant, { objectType: 'contact', contactId: '101', task: { subject: 'S', body: '', priority: 'HIGH', dueAt: '2026-11-20T13:00:00.000Z', reason: 'r' } });
-    expect(id).toBe('9001');
-    expect(body).toEqual({ filterGroups: [{ filters: [{ propertyName: 'hs_task_subject', operator: 'EQ', value: 'S' }] }], properties: ['hs_task_subject'], limit: 10 });
-    expect(searchSchema.safeParse(body).success).toBe(true);
+    expect(id).toBe('9003');
+    expect(read).toEqual({ inputs: [{ id: '9001' }, { id: '9002' }, { id: '9003' }], properties: ['hs_task_subject'], propertiesWithHistory: [] });
+    expect(batchReadSchema.safeParse(read).success).toBe(true);
+  });
+
+  it('finds no task when the contact has none with that subject', async () => {
+    nock(API).get('/crm/v4/objects/contacts/101/associations/tasks').query(true).reply(200, { results: [] });
+    expect(await connector.findTask(tenant, { objectType: 'contact', contactId: '101', task: { subject: 'S', body: '', priority: 'HIGH', dueAt: '2026-11-20T13:00:00.000Z', reason: 'r' } })).toBeUndefined();
+  });
+
+  it('pairs created tasks with their inputs by trace id, whatever order HubSpot answers in, and judges a 207 per task', async () => {
+    let body: { inputs: Array<{ objectWriteTraceId?: string }> } | undefined;
+    const task = (contactId: string) => ({ objectType: 'contact' as const, contactId, task: { subject: `S${contactId}`, body: '', priority: 'HIGH' as const, dueAt: '2026-11-20T13:00:00.000Z', reason: 'r' } });
+    const at = { createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false, properties: {} };
+    nock(API)
+      .post('/crm/v3/objects/tasks/batch/create', (b) => ((body = b), true))
+      .reply(207, {
+        status: 'COMPLETE', startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z', numErrors: 1,
+        results: [{ id: '9003', objectWriteTraceId: '2', ...at }, { id: '9001', objectWriteTraceId: '0', ...at }],
+        errors: [{ status: 'error', category: 'VALIDATION_ERROR', message: 'One or more associations are invalid', context: { objectWriteTraceId: ['1'] }, errors: [], links: {} }],
+      });
+    const results = await connector.createTasks(tenant, [task('1'), task('2'), task('3'), task('4')]);
+    expect(body!.inputs.map((i) => i.objectWriteTraceId)).toEqual(['0', '1', '2', '3']);
+    expect(batchCreateSchema.safeParse(body).success).toBe(true);
+    expect(results).toEqual([
+      { ok: true, id: '9001' },
+      { ok: false, permanent: true, error: 'One or more associations are invalid' },
+      { ok: true, id: '9003' },
+      // Neither created nor refused: unknown, so retried (and looked up first, never blindly resent).
+      { ok: false, permanent: false, error: 'HubSpot returned no result for this task' },
+    ]);
+  });
+
+  it('reads tasks\' status in one batch and reports the completed ones with HubSpot\'s completion time', async () => {
+    let body: unknown;
+    nock(API)
+      .post('/crm/v3/objects/tasks/batch/read', (b) => ((body = b), true))
+      .reply(207, { status: 'COMPLETE', results: [{ id: '9001', properties: { hs_task_status: 'COMPLETED', hs_task_completion_date: '1795000000000' } }, { id: '9002', properties: { hs_task_status: 'NOT_STARTED', hs_task_completion_date: null } }], numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'gone', context: { ids: ['9003'] }, errors: [], links: {} }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
+    const statuses = await connector.readTaskStatuses(tenant, ['9001', '9002', '9003']);
+    expect(body).toEqual({ inputs: [{ id: '9001' }, { id: '9002' }, { id: '9003' }], properties: ['hs_task_status', 'hs_task_completion_date'], propertiesWithHistory: [] });
+    expect([...statuses]).toEqual([['9001', { completed: true, completedAt: new Date(1795000000000).toISOString() }], ['9002', { completed: false }]]);
+  });
+
+  it('never writes over a lifecycle stage it has no mapping for (evangelist, a custom stage)', async () => {
+    let update: unknown;
+    nock(API)
+      .post('/crm/v3/objects/contacts/batch/read')
+      .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { lifecyclestage: 'evangelist' } }, { id: '2', properties: { lifecyclestage: null } }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' })
+      .post('/crm/v3/objects/contacts/batch/update', (b) => ((update = b), true))
+      .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: {} }, { id: '2', properties: {} }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
+    await connector.updateProperties(tenant, [{ objectType: 'contact', contactId: '1', properties: { stage: 'mql', score: 80 } }, { objectType: 'contact', contactId: '2', properties: { stage: 'mql' } }]);
+    expect(update).toEqual({ inputs: [{ id: '1', properties: { kindling_score: '80' } }, { id: '2', properties: { lifecyclestage: 'marketingqualifiedlead' } }] });
+  });
+
+  it('reads a stage it has no mapping for as owned by sales, so the engine leaves the contact alone', async () => {
+    nock(API)
+      .post('/crm/v3/objects/contacts/batch/read')
+      .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { lifecyclestage: 'evangelist', email: 'a@acme.io' } }, { id: '2', properties: { lifecyclestage: 'customer' } }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
+    const profiles = await connector.readProfiles(tenant, 'contact', ['1', '2']);
+    expect(profiles.get('1')).toMatchObject({ lifecycleStage: 'sql' });
+    expect(profiles.get('1')!.isCustomer).toBeUndefined();
+    expect(profiles.get('2')).toMatchObject({ lifecycleStage: 'customer', isCustomer: true });
   });
 
   it('enrolls in the mapped sequence with the sender as userId; a contact already in a sequence is skipped', async () => {
@@ -114,5 +182,10 @@ describe('the HubSpot connector sends exactly these requests', () => {
     await expect(call()).rejects.toBeInstanceOf(TransientCrmError);
     nock(API).post('/crm/v3/objects/contacts/batch/update').reply(400, { status: 'error', category: 'VALIDATION_ERROR', message: 'Property values were not valid', correlationId: 'c' });
     await expect(call()).rejects.toEqual(expect.objectContaining({ constructor: PermanentCrmError, message: '400 VALIDATION_ERROR Property values were not valid' }));
+  });
+
+  it('waits an hour, not seconds, when the account\'s daily limit is spent', async () => {
+    nock(API).post('/crm/v3/objects/contacts/batch/update').reply(429, { status: 'error', message: 'You have reached your daily limit.', errorType: 'RATE_LIMIT', policyName: 'DAILY' });
+    await expect(connector.updateProperties(tenant, [{ objectType: 'contact', contactId: '1', properties: { score: 1 } }])).rejects.toEqual(expect.objectContaining({ constructor: RateLimited, retryAfterMs: 3_600_000 }));
   });
 });

@@ -83,6 +83,21 @@ describe.each(drivers)('the writer against the CRM sandbox on %s', (driver) => {
     expect(stack.sandbox.portal().contacts.get('404')!.properties.kindling_score).toBe('10');
   });
 
+  it('isolates the one input that makes HubSpot refuse a whole batch, sending the rest', async () => {
+    // An admin deleted a property Kindling writes: HubSpot answers the whole batch with one 400.
+    stack.sandbox.portal().properties.get('contacts')!.delete('kindling_grade');
+    stack.sandbox.seedContacts([3, 4, 5, 6].map((n) => ({ id: String(n), properties: { email: `c${n}@acme.io` } })));
+    for (const id of ['1', '2', '4', '5', '6']) await row(id, 'set_properties', { properties: { score: 40 + Number(id) } });
+    await row('3', 'set_properties', { properties: { score: 43, grade: 'B' } });
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 5, dead: 1 });
+    for (const id of ['1', '2', '4', '5', '6']) expect(stack.sandbox.portal().contacts.get(id)!.properties.kindling_score).toBe(String(40 + Number(id)));
+    const dl = await store.db.selectFrom('dead_letters').selectAll().executeTakeFirstOrThrow();
+    expect(dl.payload).toMatchObject({ contactId: '3' });
+    expect(dl.error).toContain('Property "kindling_grade" does not exist');
+    // Halving costs a few calls, not one per row: 1 refused batch, then at most 2·log2(6) more.
+    expect(stack.sandbox.recorder.find({ path: '/crm/v3/objects/contacts/batch/update' }).length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(6)));
+  });
+
   it('after an ambiguous failure (applied, answer lost) looks the task up instead of creating a second one', async () => {
     await task('1');
     stack.sandbox.setFaults({ dropAfterApply: 1 });

@@ -89,9 +89,11 @@ export function hubspotCrmRoutes(hooks: CrmRouteHooks = {}): Router {
     const created = parsed.data.inputs.map((input) => {
       const rec: HubRecord = { id: String(p.nextId++), properties: { ...input.properties }, createdAt: iso(), updatedAt: iso(), associations: input.associations.map((a) => ({ toId: a.to.id, typeId: a.types[0]!.associationTypeId })) };
       store.set(rec.id, rec);
-      return view(rec);
+      return { ...view(rec), ...(input.objectWriteTraceId ? { objectWriteTraceId: input.objectWriteTraceId } : {}) };
     });
-    res.status(201).json({ status: 'COMPLETE', results: created, startedAt: iso(), completedAt: iso() });
+    // HubSpot does not promise input order in a batch answer: the sandbox reverses it, so a client that
+    // pairs results with inputs by position is caught.
+    res.status(201).json({ status: 'COMPLETE', results: created.reverse(), startedAt: iso(), completedAt: iso() });
   });
 
   r.get('/crm/v3/objects/:object/:id', (req, res) => {

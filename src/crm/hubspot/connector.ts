@@ -1,7 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import type { TokenProvider } from '../../auth/token-provider';
 import { type Profile, type Stage, stageRank } from '../../engine';
-import { RateLimited, TransientCrmError } from '../../errors';
+import { RateLimited, TokenRevoked, TransientCrmError } from '../../errors';
 import type { Metrics } from '../../metrics';
 import type { AccountLimiter } from '../../queue/rate-limiter';
 import type { Tenant } from '../../store/tables';
@@ -12,6 +12,11 @@ import { hubspotClient, messageOf } from './sdk';
 
 /** HubSpot: batch endpoints take at most 100 inputs. */
 const BATCH = 100;
+/**
+ * How a stage value the mapping does not know (evangelist, a portal's custom stage) is read: as owned by
+ * sales, past MQL, so Kindling neither nurtures the contact nor moves its stage.
+ */
+const FOREIGN_STAGE: Stage = 'sql';
 /** HubSpot-defined association type "task to contact". */
 const TASK_TO_CONTACT = 204;
 
@@ -76,8 +81,8 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
           ...pick({ firstName: get('firstName'), lastName: get('lastName'), email, company: get('company'), jobTitle: get('jobTitle'), seniority: get('seniority'), industry: get('industry'), country: get('country'), ownerId: get('ownerId') }),
           ...(email ? { emailDomain: email.split('@')[1]?.toLowerCase() } : {}),
           ...(Number.isFinite(size) && get('companySize') ? { companySize: size } : {}),
-          ...(get('lifecycleStage') && stageOf[get('lifecycleStage')!] ? { lifecycleStage: stageOf[get('lifecycleStage')!] } : {}),
-          ...(get('lifecycleStage') === 'customer' ? { isCustomer: true } : {}),
+          ...(get('lifecycleStage') ? { lifecycleStage: stageOf[get('lifecycleStage')!] ?? FOREIGN_STAGE } : {}),
+          ...(get('lifecycleStage') && stageOf[get('lifecycleStage')!] === 'customer' ? { isCustomer: true } : {}),
           ...(get('unsubscribed') === 'true' ? { unsubscribed: true } : {}),
           attributes: {},
         });
@@ -98,7 +103,8 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
           if (!prop || v === undefined) continue;
           if (k === 'stage') {
             const now = current.get(u.contactId)?.[prop];
-            if (now && stageRank(stageOf[now]) >= stageRank(v as Stage)) continue;
+            // A value Kindling has no mapping for (evangelist, a custom stage) belongs to someone else: never overwrite it.
+            if (now && (!stageOf[now] || stageRank(stageOf[now]) >= stageRank(v as Stage))) continue;
             properties[prop] = map.stages[v as string] ?? String(v);
           } else properties[prop] = k === 'scoredAt' ? new Date(String(v)).toISOString() : String(v);
         }
@@ -122,11 +128,19 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       const results: ItemResult[] = [];
       for (let i = 0; i < tasks.length; i += BATCH) {
         const chunk = tasks.slice(i, i + BATCH);
-        const res = await call(tenant, 'tasks.batch.create', (c) => c.crm.objects.tasks.batchApi.create({ inputs: chunk.map(taskInput) } as never));
-        // HubSpot answers a batch create in input order.
+        // HubSpot does not promise input order in its answer: each input carries a trace id that its
+        // result (or its error, in a 207) echoes back, and results are paired by that id alone.
+        const inputs = chunk.map((t, j) => ({ ...taskInput(t), objectWriteTraceId: String(j) }));
+        const res = (await call(tenant, 'tasks.batch.create', (c) => c.crm.objects.tasks.batchApi.create({ inputs } as never))) as { results: Array<{ id: string; objectWriteTraceId?: string }>; errors?: Array<{ message: string; context?: Record<string, string[]> }> };
+        const created = new Map(res.results.filter((r) => r.objectWriteTraceId !== undefined).map((r) => [r.objectWriteTraceId!, r.id]));
+        // One input, one result: the pairing needs no trace id.
+        if (chunk.length === 1 && res.results.length === 1 && !res.errors?.length) created.set('0', res.results[0]!.id);
+        const failed = new Map((res.errors ?? []).flatMap((e) => (e.context?.objectWriteTraceId ?? []).map((t) => [t, e.message] as const)));
         chunk.forEach((_t, j) => {
-          const created = res.results[j];
-          results.push(created ? { ok: true, id: created.id } : { ok: false, permanent: false, error: 'HubSpot returned no result for this task' });
+          const id = created.get(String(j));
+          const error = failed.get(String(j));
+          // Neither a result nor an error: the outcome is unknown, so the row is retried, and a retry looks the task up first.
+          results.push(id ? { ok: true, id } : error ? { ok: false, permanent: true, error } : { ok: false, permanent: false, error: 'HubSpot returned no result for this task' });
         });
       }
       return results;
@@ -197,10 +211,23 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     },
 
     async findTask(tenant, t) {
-      const res = await call(tenant, 'tasks.search', (c) =>
-        c.crm.objects.tasks.searchApi.doSearch({ filterGroups: [{ filters: [{ propertyName: 'hs_task_subject', operator: 'EQ' as never, value: t.task.subject }] }], properties: ['hs_task_subject'], limit: 10 } as never),
-      );
-      return res.results[0]?.id;
+      // The contact's own task associations, not the search index: search lags writes by seconds, which is
+      // exactly when an ambiguous create is retried, and a subject alone could match another contact's task.
+      const taskIds: string[] = [];
+      let after: string | undefined;
+      for (let page = 0; page < 20; page++) {
+        const res = await call(tenant, 'associations.list', (c) => c.crm.associations.v4.basicApi.getPage('contacts', t.contactId, 'tasks', after, 500));
+        taskIds.push(...res.results.map((r) => String(r.toObjectId)));
+        after = res.paging?.next?.after;
+        if (!after) break;
+      }
+      for (let i = 0; i < taskIds.length; i += BATCH) {
+        const chunk = taskIds.slice(i, i + BATCH);
+        const res = await call(tenant, 'tasks.batch.read', (c) => c.crm.objects.tasks.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: ['hs_task_subject'], propertiesWithHistory: [] }));
+        const hit = res.results.find((r) => r.properties.hs_task_subject === t.task.subject);
+        if (hit) return hit.id;
+      }
+      return undefined;
     },
 
     async enroll(tenant, _objectType, contactId, track) {
@@ -217,7 +244,7 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
         });
         return { ok: true, ...(body.id ? { id: body.id } : {}) };
       } catch (err) {
-        if (err instanceof RateLimited || err instanceof TransientCrmError) throw err;
+        if (err instanceof RateLimited || err instanceof TransientCrmError || err instanceof TokenRevoked) throw err;
         // HubSpot keeps a contact in one sequence at a time, and its API cannot unenroll: a contact already
         // in a sequence stays there, which is not a failure to dead-letter.
         if (/already enrolled/i.test(messageOf(err))) return { ok: true, detail: { skipped: 'contact is already in a HubSpot sequence' } };
