@@ -50,6 +50,8 @@ describe.each(drivers)('HubSpot loop end to end on %s', (driver) => {
       { id: '101', properties: { email: 'jane@acme.io', firstname: 'Jane', lastname: 'Doe', company: 'Acme', jobtitle: 'VP Sales', numberofemployees: '300', lifecyclestage: 'lead', hubspot_owner_id: '7001' } },
       { id: '102', properties: { email: 'bob@gmail.com', firstname: 'Bob', jobtitle: 'Student', lifecyclestage: 'subscriber' } },
     ]);
+    // The admin mapped the welcome track to a sequence, sent by the rep who installed Kindling.
+    await store.db.updateTable('tenants').set({ settings: JSON.stringify({ tracks: { welcome: { sequenceId: '1001', senderUserId: '7001', senderEmail: 'rep@sandbox.example' } } }) }).execute();
     const batch = [
       change(101, 'hs_analytics_last_url', 'https://example-saas.com/pricing', 30, 1),
       change(101, 'recent_conversion_event_name', 'Request a demo', 2, 2),
@@ -71,12 +73,16 @@ describe.each(drivers)('HubSpot loop end to end on %s', (driver) => {
     expect(tasks[0]!.properties).toMatchObject({ hs_task_priority: 'HIGH', hubspot_owner_id: '7001' });
     expect(tasks[0]!.properties.hs_task_subject).toMatch(/^Jane Doe \(Acme\) — requested a demo, score \d+$/);
     expect(tasks[0]!.associations).toEqual([{ toId: '101', typeId: 204 }]);
+    // Bob, new and engaged, entered the welcome track and its sequence; Jane was handed off, not nurtured.
+    expect(bob.kindling_track).toBe('welcome');
+    expect(portal.enrollments.map((e) => [e.contactId, e.sequenceId, e.userId, e.senderEmail])).toEqual([['102', '1001', '7001', 'rep@sandbox.example']]);
 
     // HubSpot redelivers the same batch, and Kindling's own writes echo back: nothing more happens.
     await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, batch);
     expect(await stack.sandbox.flushEchoes()).toBeGreaterThan(0);
     await idle();
     expect(portal.tasks.size).toBe(1);
+    expect(portal.enrollments).toHaveLength(1);
     const events = await store.db.selectFrom('events').select('type').execute();
     expect(events).toHaveLength(3);
     // Contacts batch update, not one call per property or per event.
