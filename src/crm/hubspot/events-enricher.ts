@@ -18,7 +18,12 @@ const EVENT_TYPES: Record<string, { type: string; attrs: (p: Record<string, stri
   e_visited_page: { type: 'page_viewed', attrs: (p) => ({ url: p.hs_url, title: p.hs_title }) },
   e_submitted_form: { type: 'form_submitted', attrs: (p) => ({ formId: p.hs_form_id, formName: p.hs_form_title ?? p.hs_title, pageUrl: p.hs_url }) },
 };
-const MAX_PAGES = 5;
+/**
+ * Pages of 100 per event type and fetch: a contact with more than 5,000 page views since the last fetch is
+ * a bot or a load test, and the rest are read on its next recompute (the window starts from the newest
+ * stored event), never dropped.
+ */
+const MAX_PAGES = 50;
 
 /**
  * The Events API (`GET /events/v3/events`) lists a contact's page views and form submissions one by one.
