@@ -20,8 +20,7 @@ const EVENT_TYPES: Record<string, { type: string; attrs: (p: Record<string, stri
 };
 /**
  * Pages of 100 per event type and fetch: a contact with more than 5,000 page views since the last fetch is
- * a bot or a load test, and the rest are read on its next recompute (the window starts from the newest
- * stored event), never dropped.
+ * a bot or a load test, whose further events add nothing a rep needs.
  */
 const MAX_PAGES = 50;
 
