@@ -3,12 +3,14 @@ import type { Store } from '../../src/store/db';
 import { pipelineBacklog } from '../../src/queue/pipeline-backlog';
 import { installHubSpot as install, type Stack, startStack } from '../helpers/e2e';
 import { eventually } from '../helpers/eventually';
+import { hubspotEvent } from '../helpers/hubspot';
 import { drivers, testStore } from '../helpers/store';
 
 describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
   let store: Store;
   let stack: Stack;
   let endpoint: string;
+  const LEAD = '00Q000000000101AAA';
 
   beforeEach(async () => {
     store = await testStore(driver);
@@ -17,7 +19,7 @@ describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
     expect(landing.status).toBe(200);
     const org = stack.sandbox.salesforce.org;
     endpoint = `${stack.url}/webhooks/salesforce/${outboundPathToken(stack.encryptionKey, org.orgId)}`;
-    org.objects.get('Lead')!.set('00Q000000000101AAA', { Id: '00Q000000000101AAA', FirstName: 'Ana', LastName: 'Lima', Company: 'Globex', Title: 'VP Marketing', NumberOfEmployees: 400, Email: 'ana@globex.example', Status: 'Open - Not Contacted', OwnerId: '005000000000001AAA' });
+    org.objects.get('Lead')!.set(LEAD, { Id: LEAD, FirstName: 'Ana', LastName: 'Lima', Company: 'Globex', Title: 'VP Marketing', NumberOfEmployees: 400, Email: 'ana@globex.example', Status: 'Open - Not Contacted', OwnerId: '005000000000001AAA' });
   });
   afterEach(async () => {
     await stack.close();
@@ -55,6 +57,18 @@ describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
     expect((await demoRequest()).body).toContain('<Ack>true</Ack>');
     await idle();
     expect(stack.sandbox.salesforce.org.objects.get('Task')!.size).toBe(1);
+    // Later messages repeat the record's fields (Kindling's own Status write fires one): the same member
+    // status or activity time records nothing new; a new activity time does.
+    const leadMessage = (id: string, activity: string) => stack.sandbox.salesforce.sendOutbound(endpoint, [{ id, type: 'Lead', fields: { Id: LEAD, Status: 'Marketing Qualified', pi__last_activity__c: activity } }]);
+    const hourAgo = new Date(Date.now() - 3_600_000).toISOString();
+    await demoRequest('04l000000000005AAA');
+    await leadMessage('04l000000000006AAA', hourAgo);
+    await leadMessage('04l000000000007AAA', hourAgo);
+    const types = async () => (await store.db.selectFrom('events').select('type').orderBy('id').execute()).map((e) => e.type);
+    expect(await types()).toEqual(['form_submitted', 'page_viewed']);
+    await leadMessage('04l000000000008AAA', new Date().toISOString());
+    expect(await types()).toEqual(['form_submitted', 'page_viewed', 'page_viewed']);
+    await idle();
     const writes = stack.sandbox.recorder.find({ path: /\/services\/data\/v59\.0\/composite\/sobjects$/ });
     expect(writes.length).toBeGreaterThan(0);
     // The org's daily allocation, as Sforce-Limit-Info reports it, is watched per tenant.
@@ -70,14 +84,39 @@ describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
     expect(stack.sandbox.salesforce.org.objects.get('Task')!.size).toBe(1);
     expect(stack.sandbox.recorder.find({ path: '/services/oauth2/token' }).length).toBe(2); // install + one refresh
 
+    // A second tenant, on HubSpot, keeps writing while this org's allocation is exhausted.
+    await install(stack.url);
+    const [sf, hs] = await Promise.all(['salesforce', 'hubspot'].map((crm) => store.db.selectFrom('tenants').select('id').where('crm', '=', crm as 'salesforce' | 'hubspot').executeTakeFirstOrThrow()));
+    stack.sandbox.seedContacts([{ id: '201', properties: { email: 'jo@initech.example', firstname: 'Jo', company: 'Initech', jobtitle: 'VP Sales', numberofemployees: '300', lifecyclestage: 'lead' } }]);
     const org = stack.sandbox.salesforce.org;
     org.apiUsed = org.apiLimit;
-    await stack.sandbox.salesforce.sendOutbound(endpoint, [{ id: '04l000000000003AAA', type: 'Lead', fields: { Id: '00Q000000000101AAA', HasOptedOutOfEmail: 'true' } }]);
-    await eventually(async () => (await store.db.selectFrom('outbox').select('status').where('status', '=', 'pending').execute()).length > 0);
-    await new Promise((r) => setTimeout(r, 500));
-    expect(await store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
-    const pending = await store.db.selectFrom('outbox').select(['status', 'attempts']).where('status', '=', 'pending').execute();
+    const refusedBefore = stack.sandbox.recorder.find({ status: 403 }).length;
+    await stack.sandbox.salesforce.sendOutbound(endpoint, [{ id: '04l000000000003AAA', type: 'Lead', fields: { Id: LEAD, HasOptedOutOfEmail: 'true' } }]);
+    await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [hubspotEvent({ objectId: 201, occurredAt: Date.now(), propertyName: 'recent_conversion_event_name', propertyValue: 'Request a demo', changeSource: 'FORM' })]);
+
+    // The writer tried, Salesforce refused with REQUEST_LIMIT_EXCEEDED, and the tenant's drain job waits out the pause.
+    const sfJob = async () => stack.runtime.writeQueue.getJob(`write.${sf!.id}`);
+    await eventually(async () => (await (await sfJob())?.getState()) === 'delayed', 20_000, 50);
+    expect(stack.sandbox.recorder.find({ status: 403 }).slice(refusedBefore).some((r) => r.path.startsWith('/services/data/v59.0/'))).toBe(true);
+    expect((await sfJob())!.delay).toBeGreaterThan(14 * 60_000);
+    // Waiting for the allocation is no failure: nothing dead-lettered, the attempt given back.
+    const pending = await store.db.selectFrom('outbox').select('attempts').where('tenant_id', '=', sf!.id).where('status', '=', 'pending').execute();
+    expect(pending.length).toBeGreaterThan(0);
     expect(pending.every((p) => p.attempts === 0)).toBe(true);
+    expect(await store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+    // …and no other tenant is paused: HubSpot's contact is written meanwhile.
+    await eventually(async () => stack.sandbox.portal().contacts.get('201')?.properties.kindling_score !== undefined, 20_000, 50);
+    expect(await (await stack.runtime.writeQueue.getJob(`write.${hs!.id}`))?.getState()).not.toBe('delayed');
+    expect(await store.db.selectFrom('outbox').select('id').where('tenant_id', '=', hs!.id).where('status', '=', 'pending').execute()).toEqual([]);
+  });
+
+  it('retries a record Salesforce could not lock (UNABLE_TO_LOCK_ROW) instead of dead-lettering it', async () => {
+    stack.sandbox.salesforce.org.locked.set(LEAD, 1);
+    await demoRequest();
+    await idle();
+    expect(stack.sandbox.salesforce.org.locked.get(LEAD)).toBe(0);
+    expect(await store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+    expect(stack.sandbox.salesforce.org.objects.get('Lead')!.get(LEAD)).toMatchObject({ Kindling_Grade__c: 'A', Status: 'Marketing Qualified' });
   });
 
   it('uninstall revokes the refresh token at Salesforce and stops writes; messages are then refused', async () => {

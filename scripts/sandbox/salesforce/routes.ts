@@ -144,6 +144,11 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
       }
       const existing = s.get(String(rid));
       if (!existing) return { id: rid, success: false, errors: [{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }] };
+      const locks = org.locked.get(String(rid)) ?? 0;
+      if (locks > 0) {
+        org.locked.set(String(rid), locks - 1);
+        return { id: rid, success: false, errors: [{ statusCode: 'UNABLE_TO_LOCK_ROW', message: 'unable to obtain exclusive access to this record', fields: [] }] };
+      }
       Object.assign(existing, values);
       return { id: rid, success: true, errors: [] };
     }));

@@ -14,6 +14,8 @@ export interface SfOrg {
   /** Orgs with Sales Engagement answer the cadence action. */
   salesEngagement: boolean;
   cadenceTargets: Array<{ cadence: string; target: string }>;
+  /** Records whose next n updates fail with UNABLE_TO_LOCK_ROW, as when a Flow or trigger holds the row. */
+  locked: Map<string, number>;
   nextId: number;
 }
 
@@ -24,6 +26,7 @@ const FIELDS: Record<string, string[]> = {
   Campaign: ['Id', 'Name', 'IsActive'],
   CampaignMember: ['Id', 'CampaignId', 'LeadId', 'ContactId', 'Status'],
   ActionCadence: ['Id', 'Name', 'OwnerId', 'State'],
+  User: ['Id', 'Name', 'IsActive'],
 };
 
 /** Lead Status as a fresh org ships it, plus the "Marketing Qualified" value Kindling's README asks admins to add. */
@@ -41,7 +44,7 @@ export function describeField(object: string, name: string) {
 const PREFIX: Record<string, string> = { Lead: '00Q', Contact: '003', Task: '00T', Campaign: '701', CampaignMember: '00v', User: '005' };
 
 export function newOrg(orgId: string, apiLimit: number): SfOrg {
-  const org: SfOrg = { orgId, userId: '005000000000001AAA', objects: new Map(), fields: new Map(), apiUsed: 0, apiLimit, salesEngagement: false, cadenceTargets: [], nextId: 1 };
+  const org: SfOrg = { orgId, userId: '005000000000001AAA', objects: new Map(), fields: new Map(), apiUsed: 0, apiLimit, salesEngagement: false, cadenceTargets: [], locked: new Map(), nextId: 1 };
   for (const [obj, f] of Object.entries(FIELDS)) {
     org.objects.set(obj, new Map());
     // A fresh org has no Kindling fields: the install creates them through the Metadata API.
@@ -49,6 +52,9 @@ export function newOrg(orgId: string, apiLimit: number): SfOrg {
   }
   for (const [id, name] of [['701000000000001AAA', 'Kindling: Welcome'], ['701000000000002AAA', 'Kindling: Educate'], ['701000000000003AAA', 'Kindling: Re-engage']] as const) {
     org.objects.get('Campaign')!.set(id, { Id: id, Name: name, IsActive: true });
+  }
+  for (const [id, name] of [[org.userId, 'Sam Admin'], ['005000000000002AAA', 'Riley Rep']] as const) {
+    org.objects.get('User')!.set(id, { Id: id, Name: name, IsActive: true });
   }
   // Sales Engagement cadences: only visible to queries once the org has Sales Engagement (`salesEngagement`).
   for (const [id, name] of [['77C000000000001AAA', 'Inbound: hot lead'], ['77C000000000002AAA', 'Re-engage: dormant']] as const) {

@@ -1,17 +1,25 @@
 import { Connection } from 'jsforce';
 import type { TokenProvider } from '../../auth/token-provider';
-import { type Profile, type Stage, STAGES } from '../../engine';
+import { type Profile, type Stage, stageRank } from '../../engine';
 import { PermanentCrmError, RateLimited, TokenRevoked, TransientCrmError } from '../../errors';
 import type { Metrics } from '../../metrics';
 import type { Tenant } from '../../store/tables';
 import type { CrmConnector, ItemResult, NurtureTarget, ObjectType, PropertyUpdate, TaskInput } from '../connector';
-import { salesforceFields, trackCadenceSchema, trackCampaignSchema, withSalesforceFields } from './fields';
+import { salesforceFields, stageOfValue, trackCadenceSchema, trackCampaignSchema, withSalesforceFields } from './fields';
 import { SALESFORCE_API_VERSION } from './oauth';
 
 /** Salesforce: sObject Collections take at most 200 records per call. */
 const BATCH = 200;
 /** An exhausted daily allocation resets within the rolling 24 hours; look again in 15 minutes. */
 const LIMIT_PAUSE_MS = 15 * 60_000;
+/** Salesforce: Task.Subject holds at most 255 characters. */
+const SUBJECT_MAX = 255;
+/**
+ * Codes Salesforce documents as worth retrying, for a whole request or one record of a collection: a row
+ * lock held by another transaction (often a Flow or trigger on the same record), or a briefly
+ * unavailable service.
+ */
+const TRANSIENT_CODES = /^(UNABLE_TO_LOCK_ROW|API_TEMPORARILY_UNAVAILABLE|SERVER_UNAVAILABLE)$/;
 
 type SaveResult = { id?: string; success: boolean; errors: Array<{ statusCode?: string; errorCode?: string; message: string }> };
 const sobjectOf = (t: ObjectType) => (t === 'lead' ? 'Lead' : 'Contact');
@@ -67,7 +75,6 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       const type = sobjectOf(objectType);
       const map = salesforceFields(tenant.settings as Record<string, unknown>, type);
       const records = await readFields(tenant, type, ids, [...new Set(Object.values(map.profile))]);
-      const stageOf = Object.fromEntries(Object.entries(map.stages).map(([k, v]) => [v, k as Stage]));
       const profiles = new Map<string, Profile>();
       for (const [id, r] of records) {
         const get = (f: string) => {
@@ -75,12 +82,15 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
           return v === null || v === undefined || v === '' ? undefined : v;
         };
         const email = get('email') as string | undefined;
-        const stage = get('lifecycleStage') as string | undefined;
+        const value = get('lifecycleStage');
+        // A value the mapping does not know is sales' own (a custom Lead Status): read as past MQL, so the
+        // engine neither nurtures nor hands off the contact. Only an empty field is "no stage".
+        const stage: Stage | undefined = value === undefined ? undefined : stageOfValue(map, String(value)) ?? 'sql';
         profiles.set(id, {
           ...Object.fromEntries(['firstName', 'lastName', 'company', 'jobTitle', 'industry', 'country', 'ownerId'].map((f) => [f, get(f)]).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])),
           ...(email ? { email, emailDomain: email.split('@')[1]?.toLowerCase() } : {}),
           ...(typeof get('companySize') === 'number' ? { companySize: get('companySize') as number } : {}),
-          ...(stage && stageOf[stage] && (STAGES as readonly string[]).includes(stageOf[stage]!) ? { lifecycleStage: stageOf[stage] } : {}),
+          ...(stage ? { lifecycleStage: stage } : {}),
           ...(get('unsubscribed') === true ? { unsubscribed: true } : {}),
           attributes: {},
         });
@@ -102,10 +112,13 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
             const field = map.outputs[k];
             if (!field || v === undefined) continue;
             if (k === 'stage') {
-              // Forward only: never move a status sales moved on, never clear one.
-              const now = current.get(u.contactId)?.[field] as string | undefined;
+              // Forward only, ranked by the stages the values stand for (so a remapped value keeps its place):
+              // never move a status sales moved on, never clear one, and never overwrite a value the mapping
+              // does not know (sales set it).
+              const now = current.get(u.contactId)?.[field] as string | null | undefined;
               const next = map.stages[v as string];
-              if (!next || (now && map.order.indexOf(now) >= map.order.indexOf(next))) continue;
+              const held = now ? stageOfValue(map, now) : undefined;
+              if (!next || (now && (!held || stageRank(held) >= stageRank(v as Stage)))) continue;
               rec[field] = next;
             } else rec[field] = v;
           }
@@ -175,6 +188,11 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       ];
     },
 
+    async listOwners(tenant) {
+      const users = (await call(tenant, 'query', async (c) => (await c.sobject('User').find({ IsActive: true }, ['Id', 'Name'])) as unknown)) as Array<{ Id: string; Name: string }>;
+      return users.map((u) => ({ id: u.Id, label: u.Name }));
+    },
+
     trackTargets(settings) {
       const cadences = trackCadenceSchema.safeParse(settings.cadences ?? {});
       const campaigns = trackCampaignSchema.safeParse(settings.campaigns ?? {});
@@ -200,7 +218,8 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
 
     async findTask(tenant, t) {
       // jsforce builds and escapes the SOQL from the conditions; nothing is interpolated by hand.
-      const found = (await call(tenant, 'query', async (c) => (await c.sobject('Task').find({ WhoId: t.contactId, Subject: t.task.subject }, ['Id']).limit(1)) as unknown)) as Array<{ Id: string }>;
+      // The subject as it was stored (cut to Salesforce's cap), or a long one would never be found.
+      const found = (await call(tenant, 'query', async (c) => (await c.sobject('Task').find({ WhoId: t.contactId, Subject: taskSubject(t) }, ['Id']).limit(1)) as unknown)) as Array<{ Id: string }>;
       return found[0]?.Id;
     },
 
@@ -250,15 +269,24 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
   };
 }
 
+/** The subject cut to Salesforce's cap, never through a surrogate pair (which would store a broken character). */
+function taskSubject(t: TaskInput): string {
+  const cut = t.task.subject.slice(0, SUBJECT_MAX);
+  return /[\uD800-\uDBFF]$/.test(cut) ? cut.slice(0, -1) : cut;
+}
+
 function taskRecord(t: TaskInput) {
   const priority = { HIGH: 'High', MEDIUM: 'Normal', LOW: 'Low' }[t.task.priority];
-  return { WhoId: t.contactId, Subject: t.task.subject.slice(0, 255), Description: t.task.body.slice(0, 32_000), ActivityDate: t.task.dueAt.slice(0, 10), Priority: priority, Status: 'Not Started', ...(t.task.ownerId ? { OwnerId: t.task.ownerId } : {}) };
+  return { WhoId: t.contactId, Subject: taskSubject(t), Description: t.task.body.slice(0, 32_000), ActivityDate: t.task.dueAt.slice(0, 10), Priority: priority, Status: 'Not Started', ...(t.task.ownerId ? { OwnerId: t.task.ownerId } : {}) };
 }
 
 function itemResult(s: SaveResult): ItemResult {
   if (s.success) return { ok: true, ...(s.id ? { id: s.id } : {}) };
   const e = s.errors[0];
-  return { ok: false, permanent: true, error: `${e?.statusCode ?? e?.errorCode ?? 'ERROR'}: ${e?.message ?? 'record refused'}` };
+  const code = e?.statusCode ?? e?.errorCode ?? 'ERROR';
+  // A lock can also surface wrapped, as the Flow's failure (CANNOT_EXECUTE_FLOW_TRIGGER … UNABLE_TO_LOCK_ROW).
+  const transient = TRANSIENT_CODES.test(code) || /\bUNABLE_TO_LOCK_ROW\b/.test(e?.message ?? '');
+  return { ok: false, permanent: !transient, error: `${code}: ${e?.message ?? 'record refused'}` };
 }
 
 function classify(err: unknown): Error {
@@ -267,6 +295,6 @@ function classify(err: unknown): Error {
   const code = e.errorCode ?? e.name ?? '';
   if (code === 'REQUEST_LIMIT_EXCEEDED') return new RateLimited(LIMIT_PAUSE_MS, `Salesforce daily API allocation exhausted: ${e.message}`);
   if (code === 'invalid_grant') return new TokenRevoked('Salesforce rejected the refresh token; reconnect Kindling');
-  if (/^(ECONN|ETIMEDOUT|ENOTFOUND|EPIPE)|ERROR_HTTP_5\d\d|SERVER_UNAVAILABLE|UNABLE_TO_LOCK_ROW/.test(code) || /socket hang up|fetch failed/i.test(e.message ?? '')) return new TransientCrmError(`Salesforce: ${e.message}`);
+  if (/^(ECONN|ETIMEDOUT|ENOTFOUND|EPIPE)|ERROR_HTTP_5\d\d/.test(code) || TRANSIENT_CODES.test(code) || /socket hang up|fetch failed/i.test(e.message ?? '')) return new TransientCrmError(`Salesforce: ${e.message}`);
   return new PermanentCrmError(`${code}: ${e.message}`);
 }

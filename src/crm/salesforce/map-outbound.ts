@@ -75,18 +75,27 @@ export function mapOutbound(n: Notifications, mapping: SalesforceEventMapping, n
     }
     const contact = { objectType, id };
     let matched = false;
-    spec.rules.forEach((rule, i) => {
+    for (const rule of spec.rules) {
       const v = value(rule.field);
-      if (v === undefined) return;
-      if (rule.when === 'true' && v !== 'true') return;
-      if (rule.equals !== undefined && v !== rule.equals) return;
+      if (v === undefined) continue;
+      if (rule.when === 'true' && v !== 'true') continue;
+      if (rule.equals !== undefined && v !== rule.equals) continue;
       matched = true;
-      const at = rule.at ? new Date(value(rule.at) ?? '') : now;
+      const when = rule.at ? value(rule.at) : undefined;
+      const at = new Date(when ?? '');
+      const occurredAt = Number.isNaN(at.getTime()) ? now : at;
       const attrs = Object.fromEntries(Object.entries(rule.attrs ?? {}).map(([k, f]) => [k, value(f)]).filter(([, x]) => x !== undefined));
-      // The notification id is stable across Salesforce's retries: redelivery records nothing new.
-      items.push({ kind: 'event', accountId: n.OrganizationId, contact, event: { type: rule.type, occurredAt: Number.isNaN(at.getTime()) ? now : at, source: 'salesforce', sourceEventId: `${note.Id}:${i}`, attrs } });
-    });
-    if (!matched) items.push(spec.profileFields.some((f) => f in obj) ? { kind: 'profile_changed', accountId: n.OrganizationId, contact } : { kind: 'ignored', accountId: n.OrganizationId, reason: 'filtered' });
+      // Keyed on the fact, not the notification: every message about a record repeats its fields (a
+      // redelivery, another field's change, the echo of Kindling's own writes), and only a new activity
+      // time or a new value is a new event. The record's own id: a CampaignMember's, not its Lead's.
+      const fact = when === undefined ? v : Number.isNaN(at.getTime()) ? when : at.toISOString();
+      const sourceEventId = `${type}:${value('Id') ?? id}:${rule.field}:${rule.type}:${fact}`;
+      items.push({ kind: 'event', accountId: n.OrganizationId, contact, event: { type: rule.type, occurredAt, source: 'salesforce', sourceEventId, attrs } });
+    }
+    // A fit field may change in a message whose activity fields repeat known facts: mark the profile stale
+    // whenever one is carried, or that change would be lost with the deduplicated events.
+    if (spec.profileFields.some((f) => f in obj)) items.push({ kind: 'profile_changed', accountId: n.OrganizationId, contact });
+    else if (!matched) items.push({ kind: 'ignored', accountId: n.OrganizationId, reason: 'filtered' });
   }
   return items;
 }
