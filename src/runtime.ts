@@ -35,6 +35,7 @@ import { uninstallRoutes } from './http/post-uninstall';
 import { adminModelRoutes } from './http/admin-model-routes';
 import { adminDeadLetterRoutes } from './http/admin-dead-letter-routes';
 import { adminResultsRoutes } from './http/admin-results-routes';
+import { adminRoutingRoutes } from './http/admin-routing-routes';
 import { adminMappingRoutes } from './http/admin-mapping-routes';
 import { postSignalsWebhook } from './http/post-signals-webhook';
 import { hubspotCardRoutes } from './http/get-hubspot-card';
@@ -123,6 +124,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       adminDeadLetterRoutes({ db: store.db, afterReplay: (t) => enqueueWrite(writeQueue, t) }),
       adminResultsRoutes({ db: store.db, now: opts.now ?? Date.now }),
       adminMappingRoutes({ db: store.db, connectors }),
+      adminRoutingRoutes({ db: store.db, connectors }),
       postSignalsWebhook({ db: store.db, recomputeQueue, metrics, log, keyring, now: opts.now ?? Date.now }),
       ...(config.HUBSPOT_CLIENT_SECRET ? [hubspotCardRoutes({ db: store.db, clientSecret: config.HUBSPOT_CLIENT_SECRET, publicUrl: config.PUBLIC_URL, now: opts.now ?? Date.now })] : []),
     ];

@@ -73,6 +73,8 @@ export interface CrmConnector {
   withFieldMapping(settings: TenantSettings, objectType: ObjectType, patch: Partial<FieldMapping>): TenantSettings;
   /** The values the CRM allows in the record type's stage field, or null when it takes any text. */
   listStageValues(tenant: Tenant, objectType: ObjectType): Promise<Array<{ value: string; label: string }> | null>;
+  /** The CRM users a task can be routed to (HubSpot owners, Salesforce active users). */
+  listOwners(tenant: Tenant): Promise<Array<{ id: string; label: string }>>;
   /** The sequences, cadences or campaigns a track can be mapped to. */
   listNurtureTargets(tenant: Tenant): Promise<NurtureTarget[]>;
   /** track → the id of the target it is mapped to. */

@@ -5,6 +5,7 @@ import type { CrmConnector, CrmProperty, FieldMapping, NurtureTarget, ObjectType
 import { STAGES, TRACKS } from '../engine';
 import type { Db } from '../store/db';
 import type { Crm, Tenant } from '../store/tables';
+import { updateSettings } from '../store/tenant-settings';
 
 /** What each canonical field needs of the CRM property it is mapped to. */
 const EXPECTED: Record<string, CrmProperty['type']> = {
@@ -55,9 +56,9 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
   const properties = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:props:${o}`, () => c.listProperties(t, o));
   const stageValues = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:stages:${o}`, () => c.listStageValues(t, o));
   const targets = (c: CrmConnector, t: Tenant) => cached(`${t.id}:targets`, () => c.listNurtureTargets(t));
-  const save = (tenantId: string, actor: string, action: string, settings: Record<string, unknown>, detail: unknown, staleProfiles: boolean) =>
+  const save = (tenantId: string, actor: string, action: string, change: (settings: Record<string, unknown>) => Record<string, unknown>, detail: unknown, staleProfiles: boolean) =>
     deps.db.transaction().execute(async (trx) => {
-      await trx.updateTable('tenants').set({ settings: JSON.stringify(settings), updated_at: new Date() }).where('id', '=', tenantId).execute();
+      await updateSettings(trx, tenantId, change);
       await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action, detail: JSON.stringify(detail) }).execute();
       // Cached profiles were read through the old mapping: read them again at the next recompute.
       if (staleProfiles) await trx.updateTable('contact_state').set({ profile_fetched_at: null }).where('tenant_id', '=', tenantId).execute();
@@ -98,7 +99,7 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
     }
     if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
     const patch: Partial<FieldMapping> = { profile: body.data.profile, outputs: body.data.outputs, stages: body.data.stages as Record<string, string> };
-    await save(tenant.id, String(res.locals.admin), 'mapping.saved', connector.withFieldMapping(settings, object.objectType, patch), { objectType: object.objectType, ...patch }, true);
+    await save(tenant.id, String(res.locals.admin), 'mapping.saved', (now) => connector.withFieldMapping(now, object.objectType, patch), { objectType: object.objectType, ...patch }, true);
     res.json({ saved: true });
   });
 
@@ -115,7 +116,7 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
       else chosen[track] = target;
     }
     if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
-    await save(tenant.id, String(res.locals.admin), 'tracks.saved', connector.withTrackTargets(tenant, chosen), body.data.tracks, false);
+    await save(tenant.id, String(res.locals.admin), 'tracks.saved', (now) => connector.withTrackTargets({ ...tenant, settings: now }, chosen), body.data.tracks, false);
     res.json({ saved: true });
   });
   return r;

@@ -1,11 +1,13 @@
 import { sql } from 'kysely';
 import type { CrmConnector, ItemResult, PropertyUpdate, TaskInput } from '../crm/connector';
+import type { Profile } from '../engine';
 import { PermanentCrmError, RateLimited, TokenRevoked } from '../errors';
 import type { Logger } from '../log';
 import { createTaskPayload, enrollPayload, setPropertiesPayload, unenrollPayload } from '../outbox/payloads';
 import type { Db } from '../store/db';
 import type { Crm, OutboxRow } from '../store/tables';
 import { deadLetter } from './dead-letters';
+import { routeOwner, routingOf } from './routing';
 
 export interface WriterDeps {
   db: Db;
@@ -235,11 +237,15 @@ async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector[
   return { ok: true, detail: { skipped: 'no notification channel configured' } };
 }
 
+/** Each contact's owner in the CRM, else the tenant's routing rule for it (see `routing.ts`). */
 async function ownersOf(db: Db, tenantId: string, contactIds: string[]): Promise<Map<string, string>> {
+  const tenant = await db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
+  const routing = routingOf(tenant?.settings);
   const rows = await db.selectFrom('contact_state').select(['contact_id', 'profile']).where('tenant_id', '=', tenantId).where('contact_id', 'in', [...new Set(contactIds)]).execute();
   const out = new Map<string, string>();
   for (const r of rows) {
-    const owner = (r.profile as { ownerId?: string } | null)?.ownerId;
+    const profile = (r.profile ?? { attributes: {} }) as Profile;
+    const owner = profile.ownerId ?? routeOwner(routing, profile);
     if (owner) out.set(r.contact_id, owner);
   }
   return out;

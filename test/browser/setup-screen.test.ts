@@ -97,6 +97,15 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     const settings = (await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow()).settings;
     expect(settings).toMatchObject({ tracks: { re_engage: { sequenceId: '1003', senderEmail: 'rep@sandbox.example' } } });
 
+    // Unowned contacts in Germany go to the sandbox's rep.
+    await page.getByRole('button', { name: 'Add a rule' }).click();
+    await page.getByLabel('Rule 1 values (comma-separated)').fill('Germany, Austria');
+    await page.getByLabel('Rule 1 owner').selectOption('7001');
+    await page.getByRole('button', { name: 'Save routing' }).click();
+    await page.getByText('Routing saved').waitFor();
+    const routed = (await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow()).settings;
+    expect(routed).toMatchObject({ routing: { rules: [{ field: 'country', values: ['Germany', 'Austria'], ownerId: '7001' }] } });
+
     await page.getByLabel('MQL threshold').fill('45');
     await page.getByRole('button', { name: 'Save as a new version' }).click();
     await page.getByText('Saved as version 2').waitFor();
@@ -106,6 +115,7 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     await page.locator('#audit', { hasText: 'model.rolled_back' }).waitFor();
     expect(await page.locator('#audit').innerText()).toMatch(/mql\.threshold: 40 → 45/);
     expect(await page.locator('#audit').innerText()).toContain('tracks.saved');
+    expect(await page.locator('#audit').innerText()).toContain('routing.saved');
 
     // The connection panel says what is granted and what is owed.
     const facts = await page.locator('#conn-details').innerText();

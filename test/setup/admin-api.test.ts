@@ -136,6 +136,22 @@ describe('field mapping through the admin API', () => {
     expect((await mappings()).objects[0]!.stages).toContainEqual({ stage: 'mql', value: 'salesqualifiedlead' });
   });
 
+  it('routes unowned contacts\' tasks only to the portal\'s own users, and audits the rule', async () => {
+    const got = (await (await fetch(`${stack.url}/api/routing`, { headers: { cookie: cookies } })).json()) as { routing: unknown; owners: Array<{ id: string }>; fields: string[] };
+    expect(got.routing).toEqual({ rules: [] });
+    expect(got.owners.map((o) => o.id)).toEqual(['7001']);
+    expect(got.fields).toContain('country');
+    const bad = await put('/api/routing', { routing: { rules: [{ field: 'country', values: ['Germany'], ownerId: '9999' }, { field: 'lifecycleStage', values: ['lead'], ownerId: '7001' }] } });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { issues: Array<{ field: string }> }).issues.map((i) => i.field)).toEqual(['rules.0.ownerId', 'rules.1.field']);
+    expect((await put('/api/routing', { routing: { rules: [{ field: 'country', values: [], ownerId: '7001' }] } })).status).toBe(400);
+    const good = { rules: [{ field: 'country', values: ['Germany'], ownerId: '7001' }], defaultOwnerId: '7001' };
+    expect((await put('/api/routing', { routing: good })).status).toBe(200);
+    const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
+    expect(tenant.settings).toMatchObject({ routing: good });
+    expect((await store.db.selectFrom('audit_log').select('action').execute()).map((a) => a.action)).toEqual(['routing.saved']);
+  });
+
   it('maps a nurture track to one of the portal\'s sequences with its sender, unmaps it, and refuses a sequence the portal lacks', async () => {
     const m = await mappings();
     expect(m.tracks.map((t) => t.track)).toEqual(['welcome', 'educate', 're_engage']);

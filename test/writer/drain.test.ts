@@ -98,6 +98,14 @@ describe.each(drivers)('the writer against the CRM sandbox on %s', (driver) => {
     expect(stack.sandbox.recorder.find({ path: '/crm/v3/objects/contacts/batch/update' }).length).toBeLessThanOrEqual(1 + 2 * Math.ceil(Math.log2(6)));
   });
 
+  it('gives the task of a contact nobody owns to the owner the tenant\'s routing names', async () => {
+    await store.db.insertInto('contact_state').values({ tenant_id: tenantId, object_type: 'contact', contact_id: '2', profile: JSON.stringify({ email: 'b@acme.de', country: 'Germany', attributes: {} }), profile_fetched_at: new Date(), result: null, written: JSON.stringify({}), model_version: null, next_wake_at: null, updated_at: new Date() }).execute();
+    await store.db.updateTable('tenants').set({ settings: JSON.stringify({ routing: { rules: [{ field: 'country', values: ['germany'], ownerId: '7001' }] } }) }).execute();
+    await task('2');
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
+    expect([...stack.sandbox.portal().tasks.values()][0]!.properties.hubspot_owner_id).toBe('7001');
+  });
+
   it('after an ambiguous failure (applied, answer lost) looks the task up instead of creating a second one', async () => {
     await task('1');
     stack.sandbox.setFaults({ dropAfterApply: 1 });

@@ -194,6 +194,11 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       });
     },
 
+    async listOwners(tenant) {
+      const res = await call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, undefined, 500));
+      return res.results.filter((o) => !o.archived).map((o) => ({ id: o.id, label: [o.firstName, o.lastName].filter(Boolean).join(' ') || o.email || o.id }));
+    },
+
     trackTargets(settings) {
       const m = trackSequenceSchema.safeParse(settings.tracks ?? {});
       return Object.fromEntries(Object.entries(m.success ? m.data : {}).map(([track, s]) => [track, `sequence:${s.sequenceId}:${s.senderUserId}`]));

@@ -3,6 +3,7 @@ import { renderConnection } from './connection-panel.js';
 import { $, api, el, setCsrf, when } from './dom.js';
 import { loadMappings, wireTracks } from './mapping-panel.js';
 import { loadModel, wireModel } from './model-panel.js';
+import { loadRouting, wireRouting } from './routing-panel.js';
 import { renderResults } from './results.js';
 
 async function loadDeadLetters() {
@@ -46,7 +47,8 @@ async function main() {
   $('signal-example').textContent = signalExample(session.tenantId);
   wireModel(loadAudit);
   wireTracks();
-  await Promise.all([loadModel(), loadDeadLetters(), loadMappings(), loadAudit(), renderResults($('results'), api)]);
+  wireRouting();
+  await Promise.all([loadModel(), loadDeadLetters(), loadMappings(), loadRouting(), loadAudit(), renderResults($('results'), api)]);
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText($('secret').value));
   $('copy-example').addEventListener('click', () => navigator.clipboard?.writeText($('signal-example').textContent));
   $('replay-all').addEventListener('click', async () => {
