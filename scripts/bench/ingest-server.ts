@@ -3,6 +3,9 @@
  * event loop. Starts the web role on the given store, seeds one installed portal, prints its URL.
  */
 import { randomBytes } from 'node:crypto';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/log';
 import { startRuntime } from '../../src/runtime';
@@ -13,7 +16,8 @@ async function main() {
   const schema = `bench_${randomBytes(4).toString('hex')}`;
   const store = driver === 'postgres'
     ? await openStore({ databaseUrl: process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test', schema, poolSize: 20 })
-    : await openStore({});
+    // PGlite on disk, as `npm start` runs it, not in memory.
+    : await openStore({ dataDir: mkdtempSync(join(tmpdir(), 'kindling-bench-pglite-')) });
   await migrate(store);
   await store.db.insertInto('tenants').values({ crm: 'hubspot', account_id: portal, status: 'active', name: 'bench', status_reason: null, instance_url: null, access_token_enc: null, refresh_token_enc: null, token_expires_at: null, scopes: '[]', signals_secret_enc: null, settings: '{}', installed_by: null, updated_at: new Date() }).execute();
   const config = loadConfig({ NODE_ENV: 'test', PORT: '0', PUBLIC_URL: 'http://bench.local', HUBSPOT_CLIENT_SECRET: secret, HUBSPOT_APP_ID: '1', KINDLING_ENCRYPTION_KEY: randomBytes(32).toString('base64'), LOG_LEVEL: 'error', KINDLING_DATA_DIR: '/tmp/kindling-bench' });
