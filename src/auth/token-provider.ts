@@ -88,7 +88,7 @@ export function createTokenProvider(deps: TokenProviderDeps): TokenProvider {
       } catch (err) {
         if (err instanceof TokenRevoked) {
           // The grant is gone (app uninstalled in the CRM, or access revoked): the tenant is deactivated,
-          // both tokens erased, its queued writes dropped; the admin sees the reason and reconnects.
+          // both tokens erased, its queued property writes dropped (actions held); the admin sees the reason and reconnects.
           await deactivateTenant(deps.db, tenantId, 'reconnect', err.message);
           deps.log.warn('token.revoked', { tenantId });
         }

@@ -17,8 +17,9 @@ export interface UninstallDeps {
 
 /**
  * `POST /api/uninstall` (admin session + CSRF): revokes Kindling's grant at the CRM, erases the tokens,
- * drops the tenant's queued writes; events for it are ignored from then on. The data stays until the
- * admin asks for it to be deleted, so a reinstall picks up where it left off.
+ * drops the tenant's queued property writes (re-sent after a reinstall) and holds its queued actions;
+ * events for it are ignored from then on. The data stays until the admin asks for it to be deleted, so a
+ * reinstall picks up where it left off.
  */
 export function uninstallRoutes(deps: UninstallDeps): Router {
   const r = Router();

@@ -8,11 +8,16 @@ export interface Backlog {
   unsent: number;
 }
 
-/** What the pipeline still has to do, across tenants: zero and zero means idle. For operators and tools. */
+/**
+ * What the pipeline still has to do, across active tenants: zero and zero means idle. For operators and
+ * tools. An inactive tenant's held writes wait for its reinstall; they are not work the pipeline can do.
+ */
 export async function pipelineBacklog(db: Db): Promise<Backlog> {
   const { rows } = await sql<{ owed: number; unsent: number }>`
-    select (select count(*) from contact_state where dirty_seq > processed_seq and not deleted)::int8 as owed,
-           (select count(*) from outbox where status in ('pending', 'sending'))::int8 as unsent`.execute(db);
+    select (select count(*) from contact_state c join tenants t on t.id = c.tenant_id
+             where t.status = 'active' and c.dirty_seq > c.processed_seq and not c.deleted)::int8 as owed,
+           (select count(*) from outbox o join tenants t on t.id = o.tenant_id
+             where t.status = 'active' and o.status in ('pending', 'sending'))::int8 as unsent`.execute(db);
   return { owed: Number(rows[0]!.owed), unsent: Number(rows[0]!.unsent) };
 }
 

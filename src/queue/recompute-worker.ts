@@ -1,13 +1,14 @@
-import { DelayedError, type Job, Worker } from 'bullmq';
+import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
+import { isTransient, recordRecomputeFailure, resetRecomputeFailures } from '../recompute/recompute-failures';
 import type { Db } from '../store/db';
 import { RECOMPUTE_QUEUE, type RecomputeJob } from './recompute-queue';
 
 /**
- * Recomputes one contact and returns the dirty sequence it covered. Must be idempotent: it may run again
- * for the same contact at any time (retries, sweeps, timers).
+ * Recomputes one contact, advancing its processed sequence to the dirty sequence it saw. Must be
+ * idempotent: it may run again for the same contact at any time (retries, sweeps, timers).
  */
 export type RecomputeFn = (job: RecomputeJob, log: Logger) => Promise<void>;
 
@@ -19,6 +20,8 @@ export interface RecomputeWorkerDeps {
   log: Logger;
   metrics: Metrics;
   concurrency?: number;
+  /** Failures in a row (transient ones apart) before a contact is dead-lettered; default `MAX_RECOMPUTE_FAILURES`. */
+  maxFailures?: number;
 }
 
 export function startRecomputeWorker(deps: RecomputeWorkerDeps): Worker<RecomputeJob> {
@@ -26,9 +29,16 @@ export function startRecomputeWorker(deps: RecomputeWorkerDeps): Worker<Recomput
     RECOMPUTE_QUEUE,
     async (job: Job<RecomputeJob>, token?: string) => {
       const log = deps.log.child({ jobId: job.id, tenantId: job.data.tenantId, contact: job.data.contactId });
-      await deps.recompute(job.data, log);
+      const startedAt = new Date();
+      try {
+        await deps.recompute(job.data, log);
+      } catch (err) {
+        throw await failure(deps, job.data, err, startedAt, log);
+      }
+      const row = await stateOf(deps.db, job.data);
+      if (row && row.failures > 0) await resetRecomputeFailures(deps.db, job.data);
       // A change recorded while we ran could not queue a job (this one held the id): run again now.
-      if (await isOwed(deps.db, job.data)) {
+      if (row && !row.deleted && Number(row.dirty_seq) > Number(row.processed_seq)) {
         await job.moveToDelayed(Date.now(), token);
         throw new DelayedError();
       }
@@ -44,13 +54,24 @@ export function startRecomputeWorker(deps: RecomputeWorkerDeps): Worker<Recomput
   return worker;
 }
 
-async function isOwed(db: Db, k: RecomputeJob): Promise<boolean> {
-  const row = await db
+/**
+ * What a failed run throws to BullMQ. A transient failure as it is: retried with backoff, not counted.
+ * Any other is counted against the contact and not retried at once — it would fail the same way; the
+ * sweeper's cadence spaces the next tries out until the count dead-letters the contact.
+ */
+async function failure(deps: RecomputeWorkerDeps, k: RecomputeJob, err: unknown, startedAt: Date, log: Logger): Promise<unknown> {
+  if (isTransient(err)) return err;
+  const error = err instanceof Error ? err.message : String(err);
+  if (await recordRecomputeFailure(deps.db, k, error, startedAt, new Date(), deps.maxFailures)) log.warn('recompute.dead_letter', { error });
+  return new UnrecoverableError(error);
+}
+
+async function stateOf(db: Db, k: RecomputeJob) {
+  return db
     .selectFrom('contact_state')
-    .select(['dirty_seq', 'processed_seq', 'deleted'])
+    .select(['dirty_seq', 'processed_seq', 'deleted', 'failures'])
     .where('tenant_id', '=', k.tenantId)
     .where('object_type', '=', k.objectType)
     .where('contact_id', '=', k.contactId)
     .executeTakeFirst();
-  return !!row && !row.deleted && Number(row.dirty_seq) > Number(row.processed_seq);
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { sql } from 'kysely';
 import { type EngineEvent, type EngineResult, engineEventSchema, type EngineState, engineStateSchema, evaluate, type Profile } from '../engine';
 import type { Logger } from '../log';
 import type { ModelStore } from '../models/model-store';
@@ -25,6 +26,8 @@ export interface RecomputeDeps {
   profileTtlMs?: number;
   /** Per-event detail from the CRM where the account has it (HubSpot's Events API), by CRM. */
   enrichers?: Partial<Record<Tenant['crm'], Enricher>>;
+  /** The most ledger rows one recompute reads, newest first; default `MAX_EVENTS`. */
+  maxEvents?: number;
 }
 
 /** Property-derived events that an enriched account gets one by one from the events API instead. */
@@ -45,7 +48,14 @@ export interface StoredResult {
   seenEventId?: number;
 }
 
+/** Bounds one recompute's cost; past it the oldest events inside the horizon are the ones left out. */
 const MAX_EVENTS = 5000;
+
+/**
+ * Actions keyed by the handoff alone, not by the contact: a handoff's id names its triggering event,
+ * which is unique per tenant and moves with a merge, so the survivor's run finds the task already there.
+ */
+const PER_HANDOFF: ReadonlySet<OutboxKind> = new Set(['create_task', 'notify']);
 
 /**
  * Recomputes one contact: profile (cached, else read from the CRM), its events inside the model's
@@ -62,7 +72,9 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
     const contact = { tenant_id: job.tenantId, object_type: job.objectType, contact_id: job.contactId };
     const row = await deps.db.selectFrom('contact_state').select(['profile', 'profile_fetched_at', 'deleted', 'dirty_seq']).where((eb) => eb.and(contact)).executeTakeFirst();
     if (!tenant || tenant.status !== 'active' || !row || row.deleted) {
-      if (row) await deps.db.updateTable('contact_state').set((eb) => ({ processed_seq: eb.ref('dirty_seq') })).where((eb) => eb.and(contact)).execute();
+      // Nothing is owed for it any more, timer included, or the sweeper would queue it every tick forever.
+      // A reinstall makes the tenant's contacts owed again (`upsertInstalledTenant`).
+      if (row) await deps.db.updateTable('contact_state').set((eb) => ({ processed_seq: eb.ref('dirty_seq'), next_wake_at: null })).where((eb) => eb.and(contact)).execute();
       return;
     }
     const now = deps.now();
@@ -85,16 +97,19 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
         await trx.insertInto('events').values(enrichment.map((e) => ({ ...contact, type: e.type, occurred_at: e.occurredAt, source: e.source, source_event_id: e.sourceEventId, attrs: JSON.stringify(e.attrs) }))).onConflict((oc) => oc.doNothing()).execute();
       }
       const since = new Date(now.getTime() - model.horizonDays * 86_400_000);
-      const rows = await trx
-        .selectFrom('events')
-        .select(['id', 'type', 'occurred_at', 'source', 'source_event_id', 'attrs'])
-        .where((eb) => eb.and(contact))
-        .where('occurred_at', '>=', since)
-        .orderBy('occurred_at')
-        .orderBy('source')
-        .orderBy('source_event_id')
-        .limit(MAX_EVENTS)
-        .execute();
+      // The newest rows when there are more than the cap, handed to the engine in ledger order.
+      const rows = (
+        await trx
+          .selectFrom('events')
+          .select(['id', 'type', 'occurred_at', 'source', 'source_event_id', 'attrs'])
+          .where((eb) => eb.and(contact))
+          .where('occurred_at', '>=', since)
+          .orderBy('occurred_at', 'desc')
+          .orderBy('source', 'desc')
+          .orderBy('source_event_id', 'desc')
+          .limit(deps.maxEvents ?? MAX_EVENTS)
+          .execute()
+      ).reverse();
       const enriched = (tenant.settings as { enrichment?: { eventsApi?: string } })?.enrichment?.eventsApi === 'available';
       const events = toEngineEvents(rows, log).filter((e) => !(enriched && e.source !== ENRICHED_SOURCE && ENRICHED_TYPES.has(e.type)));
       const stored = locked.result as StoredResult | null;
@@ -113,7 +128,8 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
           outbox.push({ kind: 'set_properties', key: `props:${job.objectType}:${job.contactId}:${randomUUID()}`, payload: { properties: { ...changed, scoredAt: now.toISOString() } } });
         } else {
           const { kind, idempotencyKey, ...payload } = action;
-          outbox.push({ kind, key: `${kind}:${job.objectType}:${job.contactId}:${idempotencyKey}`, payload: jsonable(payload) });
+          const key = PER_HANDOFF.has(kind) ? `${kind}:${idempotencyKey}` : `${kind}:${job.objectType}:${job.contactId}:${idempotencyKey}`;
+          outbox.push({ kind, key, payload: jsonable(payload) });
         }
       }
 
@@ -176,7 +192,9 @@ async function enrich(deps: RecomputeDeps, tenant: Tenant, job: RecomputeJob, no
   const r = await enricher.fetch(tenant, job.contactId, since);
   const eventsApi = 'unavailable' in r ? 'unavailable' : 'available';
   if (e?.eventsApi !== eventsApi || eventsApi === 'unavailable') {
-    await deps.db.updateTable('tenants').set({ settings: JSON.stringify({ ...settings, enrichment: { eventsApi, checkedAt: now.toISOString(), ...('unavailable' in r ? { reason: r.unavailable } : {}) } }) }).where('id', '=', tenant.id).execute();
+    const enrichment = { eventsApi, checkedAt: now.toISOString(), ...('unavailable' in r ? { reason: r.unavailable } : {}) };
+    // Only this key, merged in SQL: the settings read at the job's start may be older than a mapping the admin saved since.
+    await deps.db.updateTable('tenants').set({ settings: sql`settings || jsonb_build_object('enrichment', ${JSON.stringify(enrichment)}::jsonb)` }).where('id', '=', tenant.id).execute();
     tenant.settings = { ...settings, enrichment: { eventsApi } };
     log.info('enrichment.detected', { tenantId: tenant.id, eventsApi });
   }

@@ -59,6 +59,10 @@ export interface ContactStateTable {
   processed_seq: Generated<number>;
   deleted: Generated<boolean>;
   updated_at: Timestamp;
+  /** Recomputes in a row that failed for a reason other than a transient one; reset by a success. */
+  failures: Generated<number>;
+  /** The latest such failure's message. */
+  last_error: string | null;
 }
 
 export type OutboxKind = 'set_properties' | 'create_task' | 'enroll' | 'unenroll' | 'notify';
@@ -104,8 +108,11 @@ export interface TransitionsTable {
 export interface DeadLettersTable {
   id: Generated<number>;
   tenant_id: string;
-  /** Where it died: `outbox` (a write the CRM refused) or `ingest` (an event that could not be mapped). */
-  origin: 'outbox' | 'ingest';
+  /**
+   * Where it died: `outbox` (a write the CRM refused), `ingest` (an event that could not be mapped) or
+   * `recompute` (a contact whose recompute kept failing; `ref_id` is `objectType:contactId`).
+   */
+  origin: 'outbox' | 'ingest' | 'recompute';
   ref_id: string | null;
   payload: Json<Record<string, unknown>>;
   error: string;

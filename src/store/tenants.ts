@@ -30,9 +30,26 @@ export interface InstalledTenant {
   installedBy?: string;
 }
 
-/** Creates the tenant on first install, re-activates it (fresh tokens, same id and data) on a reinstall. */
+/**
+ * Creates the tenant on first install, re-activates it (fresh tokens, same id and data) on a reinstall.
+ * A tenant back from `uninstalled` or `reconnect` has every contact owed a recompute: while it was away
+ * recomputes were skipped, timers cleared and property writes dropped (`deactivateTenant`), and the
+ * sweeper takes them up from here.
+ */
 export async function upsertInstalledTenant(db: Db, t: InstalledTenant): Promise<Tenant> {
   const now = new Date();
+  return db.transaction().execute(async (trx) => {
+    const before = await trx.selectFrom('tenants').select('status').where('crm', '=', t.crm).where('account_id', '=', t.accountId).forUpdate().executeTakeFirst();
+    const tenant = await upsertTenantRow(trx, t, now);
+    if (before && before.status !== 'active') {
+      // A fresh grant is a fresh start for contacts whose recompute kept failing, too.
+      await trx.updateTable('contact_state').set({ dirty_seq: sql<number>`dirty_seq + 1`, failures: 0, last_error: null, updated_at: now }).where('tenant_id', '=', tenant.id).where('deleted', '=', false).execute();
+    }
+    return tenant;
+  });
+}
+
+function upsertTenantRow(db: Db, t: InstalledTenant, now: Date): Promise<Tenant> {
   return db
     .insertInto('tenants')
     .values({
@@ -53,14 +70,30 @@ export async function upsertInstalledTenant(db: Db, t: InstalledTenant): Promise
 
 /**
  * Uninstalled, or its grant revoked (`reconnect`): no more writes, both tokens erased (a revoked refresh
- * token is worthless, and an uninstalled tenant must hold none), queued writes dropped — rows a writer is
- * sending right now too, so a drain that stops on the revoked token cannot put them back. Its events are
- * ignored from then on (`findActiveTenants`). Data stays, so a reinstall picks up where it left off.
+ * token is worthless, and an uninstalled tenant must hold none). Its events are ignored from then on
+ * (`findActiveTenants`) and its contacts owe nothing (no recompute, no timer) until a reinstall, which
+ * makes them all owed again (`upsertInstalledTenant`). Data stays, so a reinstall picks up where it left off.
+ *
+ * Queued property writes are dropped — rows a writer is sending right now too, so a drain that stops on
+ * the revoked token cannot put them back — and their contacts forget having written anything, so the
+ * reinstall's recompute sends the values again. Queued actions (task, enrollment, notification) are held
+ * instead: the engine decides each once, so a dropped one would never come back. The writer skips an
+ * inactive tenant; after a reinstall they are sent, and a task whose send was in flight is looked up
+ * before any resend (`sweepOutbox`, the writer), so it is never created twice.
  */
 export async function deactivateTenant(db: Db, tenantId: string, status: 'uninstalled' | 'reconnect', reason: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
-    await trx.updateTable('tenants').set({ status, status_reason: reason, access_token_enc: null, refresh_token_enc: null, token_expires_at: null, updated_at: new Date() }).where('id', '=', tenantId).execute();
-    await trx.deleteFrom('outbox').where('tenant_id', '=', tenantId).where('status', 'in', ['pending', 'sending']).execute();
+    const now = new Date();
+    await trx.updateTable('tenants').set({ status, status_reason: reason, access_token_enc: null, refresh_token_enc: null, token_expires_at: null, updated_at: now }).where('id', '=', tenantId).execute();
+    const queuedProperties = sql`outbox.tenant_id = ${tenantId} and outbox.kind = 'set_properties' and outbox.status in ('pending', 'sending')`;
+    await trx
+      .updateTable('contact_state')
+      .set({ written: JSON.stringify({}) })
+      .where('tenant_id', '=', tenantId)
+      .where(sql<boolean>`exists (select 1 from outbox where ${queuedProperties} and outbox.object_type = contact_state.object_type and outbox.contact_id = contact_state.contact_id)`)
+      .execute();
+    await trx.deleteFrom('outbox').where(sql<boolean>`${queuedProperties}`).execute();
+    await trx.updateTable('contact_state').set((eb) => ({ processed_seq: eb.ref('dirty_seq'), next_wake_at: null })).where('tenant_id', '=', tenantId).execute();
   });
 }
 

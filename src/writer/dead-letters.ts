@@ -1,3 +1,4 @@
+import { reoweContact } from '../recompute/recompute-failures';
 import type { Db } from '../store/db';
 
 /** Moves an outbox row to the dead-letter list with the CRM's own message, for the admin to see. */
@@ -11,12 +12,19 @@ export async function deadLetter(db: Db, row: { id: number; tenant_id: string; c
   });
 }
 
-/** Replays a dead letter: its outbox row goes back to pending with a fresh attempt count. Tenant-scoped. */
+/**
+ * Replays a dead letter, tenant-scoped: a refused write's outbox row goes back to pending with a fresh
+ * attempt count; a contact whose recompute kept failing is owed a recompute again, its count reset.
+ */
 export async function replayDeadLetter(db: Db, tenantId: string, id: number): Promise<boolean> {
   return db.transaction().execute(async (trx) => {
     const dl = await trx.selectFrom('dead_letters').selectAll().where('tenant_id', '=', tenantId).where('id', '=', id).where('replayed_at', 'is', null).executeTakeFirst();
-    if (!dl || dl.origin !== 'outbox' || !dl.ref_id) return false;
-    await trx.updateTable('outbox').set({ status: 'pending', attempts: 0, last_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', Number(dl.ref_id)).execute();
+    if (!dl) return false;
+    if (dl.origin === 'recompute') {
+      if (!(await reoweContact(trx, dl))) return false;
+    } else if (dl.origin === 'outbox' && dl.ref_id) {
+      await trx.updateTable('outbox').set({ status: 'pending', attempts: 0, last_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', Number(dl.ref_id)).execute();
+    } else return false;
     await trx.updateTable('dead_letters').set({ replayed_at: new Date() }).where('id', '=', dl.id).execute();
     return true;
   });

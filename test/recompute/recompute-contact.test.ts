@@ -1,3 +1,4 @@
+import type { Enricher } from '../../src/crm/hubspot/events-enricher';
 import { createLogger } from '../../src/log';
 import { createModelStore } from '../../src/models/model-store';
 import type { RecomputeJob } from '../../src/queue/recompute-queue';
@@ -23,8 +24,8 @@ describe.each(drivers)('recomputing a contact on %s', (driver) => {
     reads.push(ids);
     return new Map(ids.map((id) => [id, { firstName: 'Jane', lastName: 'Doe', company: 'Acme', jobTitle: 'VP Sales', companySize: 300, lifecycleStage: 'lead' as const, attributes: {} }]));
   };
-  const recompute = () =>
-    createRecompute({ db: store.db, models: createModelStore(store.db), readProfiles, afterOutbox: async (t) => void afterOutbox.push(t), scheduleWake: async (_j, at) => void wakes.push(at), now: () => now });
+  const recompute = (extra: Partial<Parameters<typeof createRecompute>[0]> = {}) =>
+    createRecompute({ db: store.db, models: createModelStore(store.db), readProfiles, afterOutbox: async (t) => void afterOutbox.push(t), scheduleWake: async (_j, at) => void wakes.push(at), now: () => now, ...extra });
   const job = (contactId = '1'): RecomputeJob => ({ tenantId, objectType: 'contact', contactId, cause: 'event' });
   const record = (contactId: string, type: string, minutesAgo: number, attrs: Record<string, unknown> = {}, id = `${type}-${minutesAgo}`) =>
     recordInbound(store.db, 'hubspot', [{ kind: 'event', accountId: '62515', contact: { objectType: 'contact', id: contactId }, event: { type, occurredAt: new Date(now.getTime() - minutesAgo * 60_000), source: 'hubspot', sourceEventId: id, attrs } }]);
@@ -98,5 +99,48 @@ describe.each(drivers)('recomputing a contact on %s', (driver) => {
     const state = await store.db.selectFrom('contact_state').select('result').executeTakeFirstOrThrow();
     // Fit only (25): the demo request 181 days ago is outside the 180-day horizon.
     expect(state.result).toMatchObject({ score: 25, track: 'welcome' });
+  });
+
+  it('a contact of an inactive tenant is left owing nothing, timer included, so no sweep picks it up again', async () => {
+    await record('1', 'email_opened', 60);
+    await recompute()(job(), log);
+    await record('1', 'email_clicked', 5);
+    await store.db.updateTable('tenants').set({ status: 'reconnect' }).execute();
+    await recompute()(job(), log);
+    const state = await store.db.selectFrom('contact_state').selectAll().executeTakeFirstOrThrow();
+    expect(state.next_wake_at).toBeNull();
+    expect(Number(state.processed_seq)).toBe(Number(state.dirty_seq));
+  });
+
+  it('keeps a mapping the admin saved while the job ran when it records what enrichment found', async () => {
+    await store.db.updateTable('tenants').set({ settings: JSON.stringify({ fields: { contact: { profile: { jobTitle: 'jobtitle' } } } }) }).execute();
+    const enricher: Enricher = {
+      async fetch() {
+        // The admin saves a track mapping after the job read the tenant, before it writes enrichment.
+        await store.db.updateTable('tenants').set({ settings: JSON.stringify({ fields: { contact: { profile: { jobTitle: 'jobtitle' } } }, tracks: { welcome: 'seq-1' } }) }).execute();
+        return { unavailable: 'HubSpot answers only for Enterprise accounts' };
+      },
+    };
+    await record('1', 'email_opened', 60);
+    await recompute({ enrichers: { hubspot: enricher } })(job(), log);
+    const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
+    expect(tenant.settings).toEqual({
+      fields: { contact: { profile: { jobTitle: 'jobtitle' } } },
+      tracks: { welcome: 'seq-1' },
+      enrichment: { eventsApi: 'unavailable', checkedAt: NOW.toISOString(), reason: 'HubSpot answers only for Enterprise accounts' },
+    });
+  });
+
+  it('past the cap on events it reads, the newest are the ones kept', async () => {
+    await record('1', 'email_opened', 3000);
+    await record('1', 'email_opened', 2000);
+    await record('1', 'form_submitted', 2, { formName: 'Request a demo' });
+    await recompute({ maxEvents: 2 })(job(), log);
+    const rows = await outbox();
+    // The demo request is the newest event: cut off, there would be no handoff and no task.
+    expect(rows.filter((r) => r.kind === 'create_task')).toHaveLength(1);
+    const state = await store.db.selectFrom('contact_state').select('result').executeTakeFirstOrThrow();
+    const newest = await store.db.selectFrom('events').select((eb) => eb.fn.max('id').as('id')).executeTakeFirstOrThrow();
+    expect(state.result).toMatchObject({ seenEventId: Number(newest.id) });
   });
 });

@@ -1,6 +1,7 @@
 import type { Migration } from 'kysely';
 import * as initial from './001-initial';
 import * as transitions from './002-transitions';
+import * as recomputeFailures from './003-recompute-failures';
 
 /**
  * Every migration, in order. Explicit rather than read from the directory, so the same list runs from
@@ -9,4 +10,5 @@ import * as transitions from './002-transitions';
 export const migrations: Record<string, Migration> = {
   '001-initial': initial,
   '002-transitions': transitions,
+  '003-recompute-failures': recomputeFailures,
 };
