@@ -36,6 +36,7 @@ import { adminModelRoutes } from './http/admin-model-routes';
 import { adminDeadLetterRoutes } from './http/admin-dead-letter-routes';
 import { adminResultsRoutes } from './http/admin-results-routes';
 import { adminRoutingRoutes } from './http/admin-routing-routes';
+import { adminNotificationRoutes } from './http/admin-notification-routes';
 import { adminMappingRoutes } from './http/admin-mapping-routes';
 import { postSignalsWebhook } from './http/post-signals-webhook';
 import { hubspotCardRoutes } from './http/get-hubspot-card';
@@ -125,6 +126,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       adminResultsRoutes({ db: store.db, now: opts.now ?? Date.now }),
       adminMappingRoutes({ db: store.db, connectors }),
       adminRoutingRoutes({ db: store.db, connectors }),
+      adminNotificationRoutes({ db: store.db, keyring, allowHttp: config.NODE_ENV !== 'production' }),
       postSignalsWebhook({ db: store.db, recomputeQueue, metrics, log, keyring, now: opts.now ?? Date.now }),
       ...(config.HUBSPOT_CLIENT_SECRET ? [hubspotCardRoutes({ db: store.db, clientSecret: config.HUBSPOT_CLIENT_SECRET, publicUrl: config.PUBLIC_URL, now: opts.now ?? Date.now })] : []),
     ];
@@ -174,7 +176,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         now: () => new Date(clock()),
       });
     workers.push(startRecomputeWorker({ connection: redis, db: store.db, recompute, log, metrics, concurrency: 16, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
-    workers.push(startWriteWorker({ db: store.db, connectors, log, metrics, connection: redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
+    workers.push(startWriteWorker({ db: store.db, connectors, keyring, log, metrics, connection: redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
     stops.push(startSweeper(store.db, recomputeQueue, log, 15_000, (t) => enqueueWrite(writeQueue, t)));
     // Each tenant's open tasks are read back at most every 15 minutes: 1 call per 100 (HubSpot) or 200 (Salesforce).
     stops.push(startTaskCompletionPoller({ db: store.db, connectors, log, claim: redisClaim(redis, opts.taskPollMs ?? 15 * 60_000, `${opts.queuePrefix ?? 'kindling'}:task-poll:`) }, Math.min(60_000, opts.taskPollMs ?? 60_000)));

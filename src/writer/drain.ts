@@ -3,16 +3,20 @@ import type { CrmConnector, ItemResult, PropertyUpdate, TaskInput } from '../crm
 import type { Profile } from '../engine';
 import { PermanentCrmError, RateLimited, TokenRevoked } from '../errors';
 import type { Logger } from '../log';
-import { createTaskPayload, enrollPayload, setPropertiesPayload, unenrollPayload } from '../outbox/payloads';
+import type { Keyring } from '../crypto';
+import { createTaskPayload, enrollPayload, notifyPayload, setPropertiesPayload, unenrollPayload } from '../outbox/payloads';
 import type { Db } from '../store/db';
 import type { Crm, OutboxRow } from '../store/tables';
 import { deadLetter } from './dead-letters';
+import { channelOf, sendNotification } from './notify';
 import { routeOwner, routingOf } from './routing';
 
 export interface WriterDeps {
   db: Db;
   connectors: Partial<Record<Crm, CrmConnector>>;
   log: Logger;
+  /** Opens what the tenant's settings keep sealed (the alert channel's URL). */
+  keyring?: Keyring;
   /** Attempts before a transiently failing row is dead-lettered. */
   maxAttempts?: number;
   claimSize?: number;
@@ -48,7 +52,7 @@ export async function drainTenant(deps: WriterDeps, tenantId: string): Promise<D
       await sendProperties(connector, tenant, rows.filter((r) => r.kind === 'set_properties'), settle);
       await sendTasks(deps.db, connector, tenant, rows.filter((r) => r.kind === 'create_task'), settle);
       for (const row of rows.filter((r) => r.kind === 'enroll' || r.kind === 'unenroll' || r.kind === 'notify')) {
-        await isolate([row], settle, async () => settle.one(row, await sendOne(connector, tenant, row)));
+        await isolate([row], settle, async () => settle.one(row, await sendOne(connector, tenant, row, deps.keyring)));
       }
     } catch (err) {
       const unsettled = rows.filter((r) => !settle.done.has(r.id));
@@ -224,7 +228,7 @@ async function sendTasks(db: Db, connector: CrmConnector, tenant: Parameters<Crm
   }
 }
 
-async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector['enroll']>[0], row: OutboxRow): Promise<ItemResult> {
+async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector['enroll']>[0], row: OutboxRow, keyring?: Keyring): Promise<ItemResult> {
   if (row.kind === 'enroll') {
     const p = enrollPayload.safeParse(row.payload);
     return p.success ? connector.enroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
@@ -233,8 +237,11 @@ async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector[
     const p = unenrollPayload.safeParse(row.payload);
     return p.success ? connector.unenroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
   }
-  // Notifications need a channel the admin connects (chat, email); until then they are recorded, not sent.
-  return { ok: true, detail: { skipped: 'no notification channel configured' } };
+  // Alerts go to the channel the admin connected (a chat webhook); without one they are recorded, not sent.
+  const channel = keyring ? channelOf(tenant.settings, keyring) : undefined;
+  if (!channel) return { ok: true, detail: { skipped: 'no notification channel configured' } };
+  const p = notifyPayload.safeParse(row.payload);
+  return p.success ? sendNotification(channel, p.data) : { ok: false, permanent: true, error: 'malformed payload' };
 }
 
 /** Each contact's owner in the CRM, else the tenant's routing rule for it (see `routing.ts`). */

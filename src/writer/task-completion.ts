@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
 import type { CrmConnector } from '../crm/connector';
 import type { Logger } from '../log';
+import { createTaskPayload, type NotifyPayload } from '../outbox/payloads';
 import type { Db } from '../store/db';
 import type { Crm } from '../store/tables';
 
@@ -19,7 +20,7 @@ export interface TaskCompletionDeps {
 
 /**
  * Learns which of the rep tasks Kindling created were completed, for the setup screen's "tasks created vs
- * completed". Neither CRM sends a webhook for a task's status that a connector app can subscribe to, so
+ * completed", and alerts on the ones past their SLA. Neither CRM sends a webhook for a task's status that a connector app can subscribe to, so
  * open tasks are read back by id in batches, each tenant at most once per claim interval.
  */
 export async function pollTaskCompletions(deps: TaskCompletionDeps, now: Date): Promise<number> {
@@ -44,23 +45,39 @@ async function pollTenant(deps: TaskCompletionDeps, tenantId: string, since: Dat
   const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   const connector = deps.connectors[tenant.crm];
   if (!connector) return 0;
-  const rows = await deps.db.selectFrom('outbox').select(['id', 'result']).where('tenant_id', '=', tenantId).where('kind', '=', 'create_task')
+  const rows = await deps.db.selectFrom('outbox').select(['id', 'object_type', 'contact_id', 'payload', 'result']).where('tenant_id', '=', tenantId).where('kind', '=', 'create_task')
     .where('status', '=', 'sent').where('completed_at', 'is', null).where('created_at', '>=', since).orderBy('id').limit(MAX_TASKS).execute();
   const byTask = new Map(rows.flatMap((r) => {
     const id = (r.result as { id?: unknown } | null)?.id;
-    return typeof id === 'string' ? [[id, r.id] as const] : [];
+    return typeof id === 'string' ? [[id, r] as const] : [];
   }));
   if (byTask.size === 0) return 0;
   const statuses = await connector.readTaskStatuses(tenant, [...byTask.keys()]);
   let n = 0;
   for (const [taskId, s] of statuses) {
-    if (!s.completed) continue;
+    const row = byTask.get(taskId)!;
+    if (!s.completed) {
+      await alertIfOverdue(deps.db, tenantId, row, now);
+      continue;
+    }
     const at = s.completedAt && !Number.isNaN(Date.parse(s.completedAt)) ? new Date(s.completedAt) : now;
-    await deps.db.updateTable('outbox').set({ completed_at: at }).where('tenant_id', '=', tenantId).where('id', '=', byTask.get(taskId)!).execute();
+    await deps.db.updateTable('outbox').set({ completed_at: at }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
     n++;
   }
   if (n > 0) deps.log.info('tasks.completed', { tenantId, tasks: n });
   return n;
+}
+
+/**
+ * A task still open past its due time (the model's SLA) raises one alert to the tenant's channel, keyed on
+ * the task's outbox row so later polls never repeat it. The sweeper hands it to the writer.
+ */
+async function alertIfOverdue(db: Db, tenantId: string, row: { id: number; object_type: 'contact' | 'lead'; contact_id: string; payload: unknown }, now: Date): Promise<void> {
+  const task = createTaskPayload.safeParse(row.payload);
+  if (!task.success || Date.parse(task.data.dueAt) > now.getTime()) return;
+  const due = new Date(task.data.dueAt).toISOString().slice(0, 16).replace('T', ' ');
+  const payload: NotifyPayload = { text: `Overdue: "${task.data.subject}" was due ${due} UTC and is still open.`, priority: 'HIGH' };
+  await db.insertInto('outbox').values({ tenant_id: tenantId, object_type: row.object_type, contact_id: row.contact_id, kind: 'notify', payload: JSON.stringify(payload), idempotency_key: `sla:${row.id}`, status: 'pending', last_error: null, result: null, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
 }
 
 /** A Redis claim per tenant and interval, so several worker processes poll a tenant once between them. */

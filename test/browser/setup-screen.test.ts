@@ -83,7 +83,7 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     await page.reload();
     await page.getByText('Could not get some CONTACT objects').waitFor();
     stack.sandbox.seedContacts([{ id: '999', properties: { email: 'late@acme.io' } }]);
-    await page.getByRole('button', { name: 'Replay' }).click();
+    await page.getByRole('button', { name: 'Replay', exact: true }).click();
     await page.getByRole('button', { name: 'Replayed' }).waitFor();
     await eventually(() => stack.sandbox.portal().contacts.get('999')!.properties.kindling_score === '50');
     await page.screenshot({ path: join(SHOTS, 'setup-dead-letters.png'), fullPage: true });
@@ -105,6 +105,11 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     await page.getByText('Routing saved').waitFor();
     const routed = (await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow()).settings;
     expect(routed).toMatchObject({ routing: { rules: [{ field: 'country', values: ['Germany', 'Austria'], ownerId: '7001' }] } });
+
+    // Alerts: an address that is not a URL is refused beside the field.
+    await page.getByLabel('Incoming webhook URL').fill('hooks.example.com/x');
+    await page.getByRole('button', { name: 'Connect', exact: true }).click();
+    await page.locator('#alerts-error', { hasText: 'not a URL' }).waitFor();
 
     await page.getByLabel('MQL threshold').fill('45');
     await page.getByRole('button', { name: 'Save as a new version' }).click();

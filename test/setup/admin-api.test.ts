@@ -3,6 +3,7 @@ import { enqueueWrite } from '../../src/writer/write-queue';
 import type { Store } from '../../src/store/db';
 import { installHubSpot, type Stack, startStack } from '../helpers/e2e';
 import { eventually } from '../helpers/eventually';
+import { pinServer } from '../helpers/pin-server';
 import { testStore } from '../helpers/store';
 
 describe('the admin API behind the setup screen', () => {
@@ -134,6 +135,28 @@ describe('field mapping through the admin API', () => {
     expect(((await bad.json()) as { issues: Array<{ field: string }> }).issues.map((i) => i.field)).toEqual(['stage.mql']);
     expect((await put('/api/mappings', { stages: { mql: 'salesqualifiedlead' } })).status).toBe(200);
     expect((await mappings()).objects[0]!.stages).toContainEqual({ stage: 'mql', value: 'salesqualifiedlead' });
+  });
+
+  it('connects an alert channel: sealed at rest, only its host shown back, a test alert on request', async () => {
+    const pin = await pinServer();
+    try {
+      const get = async () => (await (await fetch(`${stack.url}/api/notifications`, { headers: { cookie: cookies } })).json()) as { configured: boolean; host?: string };
+      expect(await get()).toEqual({ configured: false });
+      expect((await fetch(`${stack.url}/api/notifications/test`, { method: 'POST', headers: { cookie: cookies, 'x-csrf-token': csrf } })).status).toBe(409);
+      expect((await put('/api/notifications', { webhookUrl: 'hooks.example.com/x' })).status).toBe(400);
+      expect((await put('/api/notifications', { webhookUrl: `${pin.url}/services/T0/B0/s3cret` })).status).toBe(200);
+      expect(await get()).toEqual({ configured: true, host: new URL(pin.url).host });
+      expect(JSON.stringify(await store.db.selectFrom('tenants').select('settings').execute())).not.toContain('s3cret');
+      pin.reply(200, 'ok');
+      const test = await fetch(`${stack.url}/api/notifications/test`, { method: 'POST', headers: { cookie: cookies, 'x-csrf-token': csrf } });
+      expect(await test.json()).toEqual({ sent: true });
+      expect(JSON.parse(pin.requests[0]!.body).text).toMatch(/Kindling test alert/);
+      expect((await put('/api/notifications', { webhookUrl: null })).status).toBe(200);
+      expect(await get()).toEqual({ configured: false });
+      expect((await store.db.selectFrom('audit_log').select('action').orderBy('id').execute()).map((a) => a.action)).toEqual(['notifications.connected', 'notifications.disconnected']);
+    } finally {
+      await pin.close();
+    }
   });
 
   it('routes unowned contacts\' tasks only to the portal\'s own users, and audits the rule', async () => {

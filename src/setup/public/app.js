@@ -1,4 +1,5 @@
 // Kindling's setup screen: plain modules and the platform, no framework to download — it loads at once.
+import { loadAlerts, wireAlerts } from './alerts-panel.js';
 import { renderConnection } from './connection-panel.js';
 import { $, api, el, setCsrf, when } from './dom.js';
 import { loadMappings, wireTracks } from './mapping-panel.js';
@@ -48,7 +49,8 @@ async function main() {
   wireModel(loadAudit);
   wireTracks();
   wireRouting();
-  await Promise.all([loadModel(), loadDeadLetters(), loadMappings(), loadRouting(), loadAudit(), renderResults($('results'), api)]);
+  wireAlerts();
+  await Promise.all([loadModel(), loadDeadLetters(), loadMappings(), loadRouting(), loadAlerts(), loadAudit(), renderResults($('results'), api)]);
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText($('secret').value));
   $('copy-example').addEventListener('click', () => navigator.clipboard?.writeText($('signal-example').textContent));
   $('replay-all').addEventListener('click', async () => {
