@@ -9,6 +9,7 @@ import type { Db } from '../store/db';
 import type { OutboxKind } from '../store/tables';
 import type { ReadProfiles } from './profiles';
 import { ENRICHED_SOURCE, type Enricher } from '../crm/hubspot/events-enricher';
+import { dropEnrichedTwins } from './enriched-twins';
 import type { InboundEvent } from '../ingest/inbound';
 import type { Tenant } from '../store/tables';
 import { transitionOf } from './transition';
@@ -32,6 +33,7 @@ export interface RecomputeDeps {
 
 /** Property-derived events that an enriched account gets one by one from the events API instead. */
 const ENRICHED_TYPES = new Set(['page_viewed', 'form_submitted']);
+const ENRICH_OVERLAP_MS = 86_400_000;
 
 /** What Kindling keeps of the engine's result for a contact: enough to explain it and to diff the next. */
 export interface StoredResult {
@@ -110,8 +112,7 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
           .limit(deps.maxEvents ?? MAX_EVENTS)
           .execute()
       ).reverse();
-      const enriched = (tenant.settings as { enrichment?: { eventsApi?: string } })?.enrichment?.eventsApi === 'available';
-      const events = toEngineEvents(rows, log).filter((e) => !(enriched && e.source !== ENRICHED_SOURCE && ENRICHED_TYPES.has(e.type)));
+      const events = dropEnrichedTwins(toEngineEvents(rows, log), ENRICHED_SOURCE, ENRICHED_TYPES);
       const stored = locked.result as StoredResult | null;
       const previous = stored ? engineStateSchema.safeParse(stored.state).data : undefined;
       const result = evaluate(model, profile!, events, now, previous);
@@ -188,7 +189,8 @@ async function enrich(deps: RecomputeDeps, tenant: Tenant, job: RecomputeJob, no
   const e = settings.enrichment;
   if (e?.eventsApi === 'unavailable' && e.checkedAt && now.getTime() - Date.parse(e.checkedAt) < 86_400_000) return [];
   const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', ENRICHED_SOURCE).executeTakeFirst();
-  const since = last?.at ? new Date(last.at) : new Date(now.getTime() - horizonDays * 86_400_000);
+  // A day of overlap: the Events API lists some events late, and the ledger's dedupe keys make repeats free.
+  const since = last?.at ? new Date(new Date(last.at).getTime() - ENRICH_OVERLAP_MS) : new Date(now.getTime() - horizonDays * 86_400_000);
   const r = await enricher.fetch(tenant, job.contactId, since);
   const eventsApi = 'unavailable' in r ? 'unavailable' : 'available';
   if (e?.eventsApi !== eventsApi || eventsApi === 'unavailable') {

@@ -45,4 +45,12 @@ describe('enrichment from HubSpot\'s Events API', () => {
     const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
     expect(tenant.settings).toMatchObject({ enrichment: { eventsApi: 'available' } });
   });
+
+  it('an Enterprise account still hands off on a demo request the Events API has not listed yet', async () => {
+    stack.sandbox.portal().enterprise = true;
+    const demo = { ...lastUrl(7, 1), propertyName: 'recent_conversion_event_name', propertyValue: 'Request a demo', changeSource: 'FORM', sourceId: 'form' };
+    await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [demo]);
+    await eventually(() => stack.sandbox.portal().tasks.size === 1);
+    expect([...stack.sandbox.portal().tasks.values()][0]!.properties.hs_task_subject).toMatch(/requested a demo/);
+  });
 });
