@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import { csrfTokenFor, requireAdmin } from '../auth/session';
 import { type Keyring, open } from '../crypto';
-import { outboundPathToken } from '../crm/salesforce/outbound-token';
+import { setupFacts } from '../crm/setup-facts';
 import type { Db } from '../store/db';
 
 /**
@@ -11,7 +11,7 @@ import type { Db } from '../store/db';
 export function setupLandingRoutes(db: Db, keyring: Keyring, publicUrl: string): Router {
   const r = Router();
   const status = async (tenantId: string) => {
-    const tenant = await db.selectFrom('tenants').select(['id', 'crm', 'account_id', 'name', 'status', 'status_reason', 'scopes', 'token_expires_at', 'refresh_token_enc', 'settings']).where('id', '=', tenantId).executeTakeFirstOrThrow();
+    const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
     const count = async (table: 'events' | 'contact_state' | 'dead_letters') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n);
     const outbox = await db.selectFrom('outbox').select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', tenantId).groupBy(['kind', 'status']).execute();
     const hourAgo = new Date(Date.now() - 3_600_000);
@@ -19,13 +19,13 @@ export function setupLandingRoutes(db: Db, keyring: Keyring, publicUrl: string):
     // Work owed, counted from the database rather than Redis: contacts waiting for a recompute, writes not yet sent.
     const recomputeBacklog = Number((await db.selectFrom('contact_state').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).whereRef('dirty_seq', '>', 'processed_seq').executeTakeFirstOrThrow()).n);
     const lastDead = await db.selectFrom('dead_letters').select(['error', 'created_at']).where('tenant_id', '=', tenantId).where('replayed_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
-    const outboundUrl = tenant.crm === 'salesforce' ? `${publicUrl}/webhooks/salesforce/${outboundPathToken(keyring.current.key, tenant.account_id)}` : undefined;
-    const { refresh_token_enc, settings, ...shown } = tenant;
+    const { id, crm, account_id, name, status, status_reason, scopes, token_expires_at, refresh_token_enc, settings } = tenant;
+    const shown = { id, crm, account_id, name, status, status_reason, scopes, token_expires_at };
     const enrichment = (settings as { enrichment?: { eventsApi?: string; reason?: string } } | null)?.enrichment;
     return {
       tenant: shown,
       token: { connected: !!refresh_token_enc, accessTokenExpiresAt: tenant.token_expires_at, problem: tenant.status === 'active' ? null : tenant.status_reason },
-      ...(outboundUrl ? { salesforceOutboundUrl: outboundUrl } : {}),
+      facts: setupFacts[tenant.crm](tenant, { publicUrl, key: keyring.current.key }),
       ...(enrichment ? { enrichment: { eventsApi: enrichment.eventsApi ?? 'unknown', ...(enrichment.reason ? { reason: enrichment.reason } : {}) } } : {}),
       events: await count('events'), eventsLastHour: lastHour, contacts: await count('contact_state'), deadLetters: await count('dead_letters'),
       queue: { recomputeBacklog, writesPending: outbox.filter((o) => o.status === 'pending' || o.status === 'sending').reduce((n, o) => n + Number(o.n), 0) },

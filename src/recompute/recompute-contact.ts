@@ -8,7 +8,7 @@ import type { RecomputeFn } from '../queue/recompute-worker';
 import type { Db } from '../store/db';
 import type { OutboxKind } from '../store/tables';
 import type { ReadProfiles } from './profiles';
-import { ENRICHED_SOURCE, type Enricher } from '../crm/hubspot/events-enricher';
+import type { Enricher } from '../crm/enricher';
 import { dropEnrichedTwins } from './enriched-twins';
 import type { InboundEvent } from '../ingest/inbound';
 import type { Tenant } from '../store/tables';
@@ -32,7 +32,6 @@ export interface RecomputeDeps {
 }
 
 /** Property-derived events that an enriched account gets one by one from the events API instead. */
-const ENRICHED_TYPES = new Set(['page_viewed', 'form_submitted']);
 const ENRICH_OVERLAP_MS = 86_400_000;
 
 /** What Kindling keeps of the engine's result for a contact: enough to explain it and to diff the next. */
@@ -112,7 +111,9 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
           .limit(deps.maxEvents ?? MAX_EVENTS)
           .execute()
       ).reverse();
-      const events = dropEnrichedTwins(toEngineEvents(rows, log), ENRICHED_SOURCE, ENRICHED_TYPES);
+      const enricher = deps.enrichers?.[tenant.crm];
+      const parsed = toEngineEvents(rows, log);
+      const events = enricher ? dropEnrichedTwins(parsed, enricher.source, enricher.details) : parsed;
       const stored = locked.result as StoredResult | null;
       const previous = stored ? engineStateSchema.safeParse(stored.state).data : undefined;
       const result = evaluate(model, profile!, events, now, previous);
@@ -188,7 +189,7 @@ async function enrich(deps: RecomputeDeps, tenant: Tenant, job: RecomputeJob, no
   const settings = (tenant.settings ?? {}) as { enrichment?: { eventsApi?: string; checkedAt?: string } };
   const e = settings.enrichment;
   if (e?.eventsApi === 'unavailable' && e.checkedAt && now.getTime() - Date.parse(e.checkedAt) < 86_400_000) return [];
-  const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', ENRICHED_SOURCE).executeTakeFirst();
+  const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', enricher.source).executeTakeFirst();
   // A day of overlap: the Events API lists some events late, and the ledger's dedupe keys make repeats free.
   const since = last?.at ? new Date(new Date(last.at).getTime() - ENRICH_OVERLAP_MS) : new Date(now.getTime() - horizonDays * 86_400_000);
   const r = await enricher.fetch(tenant, job.contactId, since);

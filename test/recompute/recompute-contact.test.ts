@@ -1,4 +1,4 @@
-import type { Enricher } from '../../src/crm/hubspot/events-enricher';
+import type { Enricher } from '../../src/crm/enricher';
 import { createLogger } from '../../src/log';
 import { createModelStore } from '../../src/models/model-store';
 import type { RecomputeJob } from '../../src/queue/recompute-queue';
@@ -115,6 +115,8 @@ describe.each(drivers)('recomputing a contact on %s', (driver) => {
   it('keeps a mapping the admin saved while the job ran when it records what enrichment found', async () => {
     await store.db.updateTable('tenants').set({ settings: JSON.stringify({ fields: { contact: { profile: { jobTitle: 'jobtitle' } } } }) }).execute();
     const enricher: Enricher = {
+      source: 'hubspot-events',
+      details: new Set(['page_viewed']),
       async fetch() {
         // The admin saves a track mapping after the job read the tenant, before it writes enrichment.
         await store.db.updateTable('tenants').set({ settings: JSON.stringify({ fields: { contact: { profile: { jobTitle: 'jobtitle' } } }, tracks: { welcome: 'seq-1' } }) }).execute();

@@ -48,6 +48,16 @@ describe('Salesforce mapping through the same admin API', () => {
     expect(after.objects[1]!.stages).toContainEqual({ stage: 'mql', value: 'marketing-qualified' });
   });
 
+  it('shows the admin the Outbound Message endpoint to paste into the org, and posting to it is accepted', async () => {
+    const status = (await (await fetch(`${stack.url}/api/status`, { headers: { cookie: cookies } })).json()) as { facts: Array<{ label: string; value: string }> };
+    const endpoint = status.facts.find((f) => f.label === 'Outbound Message endpoint')!.value;
+    expect(endpoint).toMatch(new RegExp(`^${stack.url}/webhooks/salesforce/[A-Za-z0-9_-]{20,}$`));
+    // An empty body is a malformed envelope, answered with a SOAP fault by the right endpoint (not a 404).
+    const res = await fetch(endpoint, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: '' });
+    expect(res.status).not.toBe(404);
+    expect(await res.text()).toContain('Fault');
+  });
+
   it('offers campaigns, and cadences once the org has Sales Engagement; a track goes to one of them', async () => {
     const plain = await get();
     expect(plain.targets.map((t) => t.kind)).toEqual(['campaign', 'campaign', 'campaign']);

@@ -1,17 +1,11 @@
 import type { TokenProvider } from '../../auth/token-provider';
 import type { InboundEvent } from '../../ingest/inbound';
+import type { Enricher } from '../enricher';
 import type { AccountLimiter } from '../../queue/rate-limiter';
-import type { Tenant } from '../../store/tables';
 import { hubspotClient } from './sdk';
 
 /** The ledger source of events read one by one from HubSpot's Events API. */
 export const ENRICHED_SOURCE = 'hubspot-events';
-
-/** Reads what a property change cannot say: each page view and form submission, from the CRM's events. */
-export interface Enricher {
-  /** Events of the contact since `since`, as canonical events with their own dedupe keys; `unavailable` when the account lacks the API. */
-  fetch(tenant: Tenant, contactId: string, since: Date): Promise<{ events: InboundEvent[] } | { unavailable: string }>;
-}
 
 const EVENT_TYPES: Record<string, { type: string; attrs: (p: Record<string, string | undefined>) => Record<string, unknown> }> = {
   // HubSpot's standard event types for page views and form submissions.
@@ -31,6 +25,8 @@ const MAX_PAGES = 50;
  */
 export function createHubSpotEventsEnricher(deps: { apiBase: string; tokens: TokenProvider; limiter: AccountLimiter }): Enricher {
   return {
+    source: ENRICHED_SOURCE,
+    details: new Set(Object.values(EVENT_TYPES).map((t) => t.type)),
     async fetch(tenant, contactId, since) {
       const token = await deps.tokens.accessToken(tenant.id);
       const client = hubspotClient(deps.apiBase, token);

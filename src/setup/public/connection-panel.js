@@ -17,7 +17,7 @@ export async function renderConnection(session) {
     ['Last error', s.lastError ? `${s.lastError.message}${s.lastError.at ? ` (${when(s.lastError.at)})` : ''}` : 'none'],
   ];
   if (s.enrichment) facts.push(['HubSpot Events API', s.enrichment.eventsApi === 'available' ? 'available: page views and form fills are read in detail' : `not available to this account${s.enrichment.reason ? ` (${s.enrichment.reason})` : ''}; Kindling works from the contact's analytics and email properties`]);
-  if (s.salesforceOutboundUrl) facts.push(['Outbound Message endpoint', s.salesforceOutboundUrl]);
+  for (const f of s.facts ?? []) facts.push([f.label, f.value]);
   $('conn-details').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   return s;
 }
