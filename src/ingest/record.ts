@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { carryOver } from './merge-contact';
 import type { Db } from '../store/db';
 import type { Crm } from '../store/tables';
 import { findActiveTenants } from '../store/tenants';
@@ -99,6 +100,7 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
         case 'merged':
           for (const from of item.from) {
             await trx.updateTable('events').set({ contact_id: item.into.id }).where('tenant_id', '=', tenantId).where('object_type', '=', from.objectType).where('contact_id', '=', from.id).execute();
+            await carryOver(trx, tenantId, from, item.into);
             await forgetContact(trx, tenantId, from, false);
             touched.delete(`${tenantId}.${from.objectType}.${from.id}`);
           }
