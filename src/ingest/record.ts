@@ -55,6 +55,15 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
     }
   }
 
+  // Events about a contact erased at the CRM's request (a redelivered batch from before the deletion) are
+  // not recorded again.
+  const erased = await erasedAmong(db, [...events.values()].map(({ tenantId, item }) => ({ tenantId, contact: item.contact })));
+  for (const [key, { tenantId, item }] of events) {
+    if (!erased.has(`${tenantId}.${item.contact.objectType}.${item.contact.id}`)) continue;
+    events.delete(key);
+    counts.ignored++;
+  }
+
   await withDeadlockRetry(() => db.transaction().execute(async (trx) => {
     if (events.size > 0) {
       // Rows in key order: concurrent deliveries of one batch then lock in the same order, not in a cycle.
@@ -158,6 +167,7 @@ async function markDirty(trx: Db, tenantId: string, c: ContactRef, opts: { profi
 async function forgetContact(trx: Db, tenantId: string, c: ContactRef, privacy: boolean): Promise<void> {
   await trx.deleteFrom('outbox').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).where('status', '=', 'pending').execute();
   if (privacy) {
+    await trx.insertInto('erased_contacts').values({ tenant_id: tenantId, object_type: c.objectType, contact_id: c.id, erased_at: new Date() }).onConflict((oc) => oc.doNothing()).execute();
     await trx.deleteFrom('events').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
     await trx.deleteFrom('contact_state').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
     await trx.deleteFrom('transitions').where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
@@ -166,4 +176,13 @@ async function forgetContact(trx: Db, tenantId: string, c: ContactRef, privacy: 
     return;
   }
   await trx.updateTable('contact_state').set({ deleted: true, next_wake_at: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
+}
+
+/** Which of these contacts were erased (GDPR): one indexed query per webhook, only when it carries events. */
+async function erasedAmong(db: Db, refs: Array<{ tenantId: string; contact: ContactRef }>): Promise<Set<string>> {
+  if (refs.length === 0) return new Set();
+  const ids = [...new Set(refs.map((r) => r.contact.id))];
+  const tenantIds = [...new Set(refs.map((r) => r.tenantId))];
+  const rows = await db.selectFrom('erased_contacts').select(['tenant_id', 'object_type', 'contact_id']).where('tenant_id', 'in', tenantIds).where('contact_id', 'in', ids).execute();
+  return new Set(rows.map((r) => `${r.tenant_id}.${r.object_type}.${r.contact_id}`));
 }

@@ -138,6 +138,13 @@ export interface AuditLogTable {
   at: CreatedAt;
 }
 
+export interface ErasedContactsTable {
+  tenant_id: string;
+  object_type: 'contact' | 'lead';
+  contact_id: string;
+  erased_at: Date;
+}
+
 export interface Database {
   tenants: TenantsTable;
   events: EventsTable;
@@ -147,6 +154,7 @@ export interface Database {
   dead_letters: DeadLettersTable;
   models: ModelsTable;
   audit_log: AuditLogTable;
+  erased_contacts: ErasedContactsTable;
 }
 
 export type Tenant = Selectable<TenantsTable>;

@@ -90,6 +90,12 @@ describe.each(drivers)('POST /webhooks/hubspot on %s', (driver) => {
     expect(left.map((r) => r.contact_id)).toEqual(['8']);
     expect(await store.db.selectFrom('contact_state').select('contact_id').where('contact_id', '=', '7').execute()).toHaveLength(0);
     expect(await store.db.selectFrom('outbox').selectAll().execute()).toHaveLength(0);
+
+    // HubSpot redelivers the earlier batch (it retries for a day): the erased contact is not recorded again.
+    const again = await post([hubspotEvent({ objectId: 7 }), hubspotEvent({ objectId: 8 })]);
+    expect(again).toEqual({ status: 200, body: { accepted: 0, duplicate: 1, ignored: 1 } });
+    expect((await store.db.selectFrom('events').select('contact_id').execute()).map((r) => r.contact_id)).toEqual(['8']);
+    expect(await store.db.selectFrom('contact_state').select('contact_id').where('contact_id', '=', '7').execute()).toHaveLength(0);
   });
 
   it('moves a merged contact\'s history onto the surviving contact', async () => {
