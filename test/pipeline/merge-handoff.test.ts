@@ -43,10 +43,13 @@ describe.each(drivers)('a merge after a handoff, against the CRM sandbox on %s',
     const taskRows = await store.db.selectFrom('outbox').select(['contact_id', 'status']).where('kind', '=', 'create_task').execute();
     expect(taskRows).toEqual([{ contact_id: '101', status: 'sent' }]);
     expect(portal.tasks.size).toBe(1);
-    // The survivor is handed off all the same, in Kindling and in HubSpot, and nothing was written to 101.
+    // The survivor is handed off all the same, for the demo request it holds now, in Kindling and in
+    // HubSpot; and nothing was written to the merged-away 101.
     const survivor = await store.db.selectFrom('contact_state').select('result').where('contact_id', '=', '102').executeTakeFirstOrThrow();
     expect(survivor.result).toMatchObject({ track: 'handoff', stage: 'mql' });
-    expect(portal.contacts.get('102')!.properties).toMatchObject({ kindling_track: 'handoff', lifecyclestage: 'marketingqualifiedlead' });
+    const props = portal.contacts.get('102')!.properties;
+    expect(props).toMatchObject({ kindling_track: 'handoff', lifecyclestage: 'marketingqualifiedlead' });
+    expect(props.kindling_reasons).toContain('+25 requested a demo');
     expect(await store.db.selectFrom('dead_letters').select('error').execute()).toEqual([]);
   });
 });

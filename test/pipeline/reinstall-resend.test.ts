@@ -76,8 +76,9 @@ describe.each(drivers)('writes queued when a tenant is uninstalled, against the 
     stack.sandbox.setFaults({ dropAfterApply: 1 });
     await new Promise((r) => setTimeout(r, 150)); // the task's request reaches the sandbox (a few local queries)
     await uninstall();
-    await eventually(async () => (await taskRow())!.status === 'pending');
     const portal = stack.sandbox.portal();
+    expect([(await taskRow())!.status, portal.tasks.size]).toEqual(['sending', 0]); // still in flight
+    await eventually(async () => (await taskRow())!.status === 'pending');
     expect(portal.tasks.size).toBe(1);
     expect(await taskRow()).toMatchObject({ attempts: 1, last_error: expect.any(String) });
 
