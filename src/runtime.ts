@@ -36,6 +36,7 @@ import { adminModelRoutes } from './http/admin-model-routes';
 import { adminDeadLetterRoutes } from './http/admin-dead-letter-routes';
 import { adminResultsRoutes } from './http/admin-results-routes';
 import { adminRoutingRoutes } from './http/admin-routing-routes';
+import { adminExplainRoutes } from './http/admin-explain-routes';
 import { adminNotificationRoutes } from './http/admin-notification-routes';
 import { adminMappingRoutes } from './http/admin-mapping-routes';
 import { postSignalsWebhook } from './http/post-signals-webhook';
@@ -126,6 +127,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       adminResultsRoutes({ db: store.db, now: opts.now ?? Date.now }),
       adminMappingRoutes({ db: store.db, connectors }),
       adminRoutingRoutes({ db: store.db, connectors }),
+      adminExplainRoutes({ db: store.db }),
       adminNotificationRoutes({ db: store.db, keyring, allowHttp: config.NODE_ENV !== 'production' }),
       postSignalsWebhook({ db: store.db, recomputeQueue, metrics, log, keyring, now: opts.now ?? Date.now }),
       ...(config.HUBSPOT_CLIENT_SECRET ? [hubspotCardRoutes({ db: store.db, clientSecret: config.HUBSPOT_CLIENT_SECRET, publicUrl: config.PUBLIC_URL, now: opts.now ?? Date.now })] : []),

@@ -127,6 +127,16 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     expect(facts).toMatch(/Granted scopes[\s\S]*crm\.objects\.contacts\.write/);
     expect(facts).toMatch(/Signals received\s*\d+ in the last hour/);
 
+    // "Why did Kindling do that?" for Jane: her reasons, her changes with their cause, what Kindling wrote.
+    await page.getByLabel('Email or CRM record id').fill('jane@acme.io');
+    await page.getByRole('button', { name: 'Explain', exact: true }).click();
+    await page.getByRole('heading', { name: 'What changed, and why' }).waitFor();
+    const story = await page.locator('#explain-out').innerText();
+    expect(story).toMatch(/Jane Doe \(Acme\)/);
+    expect(story).toMatch(/created a task: "Jane Doe \(Acme\)/);
+    expect(story).toMatch(/stage lead → mql/);
+    await page.locator('section[aria-labelledby="explain-h"]').screenshot({ path: join(SHOTS, 'setup-explain.png') });
+
     // Every form control has a label a screen reader can announce.
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('main input, main select, main textarea')).filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.id));
     expect(unlabelled).toEqual([]);

@@ -37,6 +37,22 @@ describe('the admin API behind the setup screen', () => {
     expect(body.issues.map((i) => i.path)).toContain('mql.threshold');
   });
 
+  it('explains a contact found by email: its reasons, each change with its cause, what it heard and what it wrote', async () => {
+    await eventually(async () => (await store.db.selectFrom('outbox').select('status').where('kind', '=', 'set_properties').executeTakeFirst())?.status === 'sent');
+    const res = await api('/api/contacts/explain?q=JANE@acme.io');
+    expect(res.status).toBe(200);
+    const b = (await res.json()) as { contact: { id: string }; result: { score: number; reasons: Array<{ ruleId: string }> }; transitions: Array<{ from_track: string | null; to_track: string; cause: string | null }>; events: Array<{ type: string; attrs: { url?: string } }>; writes: Array<{ kind: string; status: string; payload: { properties?: { score?: number } } }> };
+    expect(b.contact.id).toBe('101');
+    expect(b.result.reasons.map((r) => r.ruleId)).toContain('pricing_page');
+    expect(b.transitions).toEqual([expect.objectContaining({ from_track: null, cause: 'page_viewed' })]);
+    expect(b.events).toEqual([expect.objectContaining({ type: 'page_viewed', attrs: expect.objectContaining({ url: 'https://x.io/pricing' }) })]);
+    expect(b.writes).toContainEqual(expect.objectContaining({ kind: 'set_properties', status: 'sent', payload: expect.objectContaining({ properties: expect.objectContaining({ score: b.result.score }) }) }));
+    expect((await api('/api/contacts/explain?q=101')).status).toBe(200);
+    expect((await api('/api/contacts/explain?q=nobody@acme.io')).status).toBe(404);
+    expect((await api('/api/contacts/explain?q=')).status).toBe(400);
+    expect((await fetch(`${stack.url}/api/contacts/explain?q=101`)).status).toBe(401);
+  });
+
   it('refuses a state-changing call without the CSRF token', async () => {
     expect((await api('/api/model', { method: 'PUT', body: { model: loadDefaultModel() }, csrf: false })).status).toBe(403);
     expect((await fetch(`${stack.url}/api/model`)).status).toBe(401);

@@ -1,6 +1,7 @@
 // Kindling's setup screen: plain modules and the platform, no framework to download — it loads at once.
 import { loadAlerts, wireAlerts } from './alerts-panel.js';
 import { renderConnection } from './connection-panel.js';
+import { wireExplain } from './explain-panel.js';
 import { $, api, el, setCsrf, when } from './dom.js';
 import { loadMappings, wireTracks } from './mapping-panel.js';
 import { loadModel, wireModel } from './model-panel.js';
@@ -50,6 +51,7 @@ async function main() {
   wireTracks();
   wireRouting();
   wireAlerts();
+  wireExplain();
   await Promise.all([loadModel(), loadDeadLetters(), loadMappings(), loadRouting(), loadAlerts(), loadAudit(), renderResults($('results'), api)]);
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText($('secret').value));
   $('copy-example').addEventListener('click', () => navigator.clipboard?.writeText($('signal-example').textContent));
