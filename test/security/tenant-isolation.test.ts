@@ -90,6 +90,21 @@ describe.each(drivers)('tenant isolation on %s', (driver) => {
     const models = await store.db.selectFrom('models').select(['tenant_id']).execute();
     expect(models.map((m) => m.tenant_id)).toEqual([a.id]);
 
+    // B's contact cannot be explained from A's session, by id or by email.
+    expect((await a.b.get(`${stack.url}/api/contacts/explain?q=202&tenantId=${bTenant.id}`)).status).toBe(404);
+    expect((await a.b.get(`${stack.url}/api/contacts/explain?q=bo@globex.io`)).status).toBe(404);
+    expect((await bTenant.b.get(`${stack.url}/api/contacts/explain?q=bo@globex.io`)).status).toBe(200);
+
+    // Routing, tracks and the alert channel saved from A's session change A's settings only.
+    expect((await a.b.post(`${stack.url}/api/routing`, { routing: { rules: [], defaultOwnerId: '7001' }, tenantId: bTenant.id }, 'PUT')).status).toBe(200);
+    expect((await a.b.post(`${stack.url}/api/mappings/tracks`, { tracks: { welcome: null }, tenantId: bTenant.id }, 'PUT')).status).toBe(200);
+    expect((await a.b.post(`${stack.url}/api/notifications`, { webhookUrl: 'https://hooks.example.com/a', tenantId: bTenant.id }, 'PUT')).status).toBe(200);
+    const settingsOf = async (id: string) => (await store.db.selectFrom('tenants').select('settings').where('id', '=', id).executeTakeFirstOrThrow()).settings as Record<string, unknown>;
+    expect(Object.keys(await settingsOf(a.id))).toEqual(expect.arrayContaining(['routing', 'tracks', 'notifications']));
+    expect(await settingsOf(bTenant.id)).not.toHaveProperty('routing');
+    expect(await settingsOf(bTenant.id)).not.toHaveProperty('notifications');
+    expect(((await (await bTenant.b.get(`${stack.url}/api/notifications`)).json()) as { configured: boolean }).configured).toBe(false);
+
     // A's CSRF token is bound to A's session: it does not pass with B's cookies.
     const crossed = await fetch(`${stack.url}/api/uninstall`, { method: 'POST', headers: { cookie: bTenant.b.cookies(), 'x-csrf-token': await a.b.csrf() } });
     expect(crossed.status).toBe(403);
