@@ -35,7 +35,7 @@ function batch(n: number): string {
 }
 
 async function run(driver: 'pglite' | 'postgres') {
-  const child = fork(join(__dirname, 'ingest-server.ts'), [driver, PORTAL, SECRET], { execArgv: ['--import', 'tsx'], stdio: 'inherit' });
+  const child = fork(join(__dirname, 'ingest-server.ts'), [driver, PORTAL, SECRET], { execArgv: ['--import', 'tsx', ...(process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [])], stdio: 'inherit' });
   const url = await new Promise<string>((resolve) => child.once('message', (m: { url: string }) => resolve(m.url)));
   const bodies = Array.from({ length: BATCHES }, (_, n) => batch(n));
   const latencies: number[] = [];
