@@ -151,6 +151,21 @@ describe('the HubSpot connector sends exactly these requests', () => {
     expect(profiles.get('2')).toMatchObject({ lifecycleStage: 'customer', isCustomer: true });
   });
 
+  it('lists every page of the installing user\'s sequences, each with its sender\'s email from every page of owners', async () => {
+    const installed = { ...tenant, installed_by: '7001' } as Tenant;
+    const seq = (id: string, name: string) => ({ id, name, userId: '7001', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
+    nock(API)
+      .get('/automation/v4/sequences').query({ userId: '7001', limit: '100' }).reply(200, { total: 2, results: [seq('1001', 'Welcome')], paging: { next: { after: 'p2' } } })
+      .get('/automation/v4/sequences').query({ userId: '7001', limit: '100', after: 'p2' }).reply(200, { total: 2, results: [seq('1003', 'Re-engage')] })
+      .get('/crm/v3/owners/').query({ limit: '500' }).reply(200, { results: [{ id: '1', userId: 7002, email: 'other@acme.io', archived: false }], paging: { next: { after: 'o2' } } })
+      .get('/crm/v3/owners/').query({ limit: '500', after: 'o2' }).reply(200, { results: [{ id: '2', userId: 7001, email: 'rep@acme.io', archived: false }] });
+    const targets = await connector.listNurtureTargets(installed);
+    expect(targets).toEqual([
+      { id: 'sequence:1001:7001', label: 'Welcome', kind: 'sequence', detail: { sequenceId: '1001', senderUserId: '7001', senderEmail: 'rep@acme.io' } },
+      { id: 'sequence:1003:7001', label: 'Re-engage', kind: 'sequence', detail: { sequenceId: '1003', senderUserId: '7001', senderEmail: 'rep@acme.io' } },
+    ]);
+  });
+
   it('enrolls in the mapped sequence with the sender as userId; a contact already in a sequence is skipped', async () => {
     let body: unknown;
     nock(API)

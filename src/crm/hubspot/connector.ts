@@ -51,6 +51,19 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     }
   };
 
+  /** Every owner of the portal, page by page (HubSpot: at most 500 a page). */
+  const allOwners = async (tenant: Tenant) => {
+    const owners: Array<{ id: string; userId?: number; email?: string; firstName?: string; lastName?: string; archived?: boolean }> = [];
+    let after: string | undefined;
+    for (let page = 0; page < 50; page++) {
+      const res = await call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, after, 500));
+      owners.push(...res.results);
+      after = res.paging?.next?.after;
+      if (!after) break;
+    }
+    return owners;
+  };
+
   const readProperties = async (tenant: Tenant, ids: string[], properties: string[]) => {
     const out = new Map<string, Record<string, string | null>>();
     for (let i = 0; i < ids.length; i += BATCH) {
@@ -181,22 +194,29 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       // seat sends them. The owners list gives that user's sender email.
       const userId = tenant.installed_by;
       if (!userId) return [];
-      const res = await call(tenant, 'sequences.list', async (c) => {
-        const r = await c.apiRequest({ method: 'GET', path: '/automation/v4/sequences', qs: { userId, limit: 100 } });
-        if (r.status >= 400) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: await r.json().catch(() => ({})) });
-        return (await r.json()) as { results: Array<{ id: string; name: string; userId?: string }> };
-      });
-      const owners = await call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, undefined, 500));
-      const emailOf = new Map(owners.results.map((o) => [String(o.userId), o.email ?? '']));
-      return res.results.map((q) => {
+      const sequences: Array<{ id: string; name: string; userId?: string }> = [];
+      let after: string | undefined;
+      // Every page: a portal with more sequences than one page holds must see them all.
+      for (let page = 0; page < 50; page++) {
+        const res = await call(tenant, 'sequences.list', async (c) => {
+          const r = await c.apiRequest({ method: 'GET', path: '/automation/v4/sequences', qs: { userId, limit: 100, ...(after ? { after } : {}) } });
+          if (r.status >= 400) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: await r.json().catch(() => ({})) });
+          return (await r.json()) as { results: Array<{ id: string; name: string; userId?: string }>; paging?: { next?: { after?: string } } };
+        });
+        sequences.push(...res.results);
+        after = res.paging?.next?.after;
+        if (!after) break;
+      }
+      const owners = await allOwners(tenant);
+      const emailOf = new Map(owners.map((o) => [String(o.userId), o.email ?? '']));
+      return sequences.map((q) => {
         const sender = String(q.userId ?? userId);
         return { id: `sequence:${q.id}:${sender}`, label: q.name, kind: 'sequence' as const, detail: { sequenceId: q.id, senderUserId: sender, senderEmail: emailOf.get(sender) ?? '' } };
       });
     },
 
     async listOwners(tenant) {
-      const res = await call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, undefined, 500));
-      return res.results.filter((o) => !o.archived).map((o) => ({ id: o.id, label: [o.firstName, o.lastName].filter(Boolean).join(' ') || o.email || o.id }));
+      return (await allOwners(tenant)).filter((o) => !o.archived).map((o) => ({ id: o.id, label: [o.firstName, o.lastName].filter(Boolean).join(' ') || o.email || o.id }));
     },
 
     trackTargets(settings) {
