@@ -16,6 +16,8 @@ export interface DbOptions {
   /** PostgreSQL schema to use (tests isolate themselves in one each). */
   schema?: string;
   poolSize?: number;
+  /** PGlite: start from this dump (`dumpDataDir`) instead of an empty cluster; skips its initdb. */
+  loadDataDir?: Blob;
 }
 
 export interface Store {
@@ -24,6 +26,8 @@ export interface Store {
   /** The PostgreSQL schema the store lives in, when not the default. */
   schema?: string;
   close(): Promise<void>;
+  /** PGlite only: the whole cluster as a tarball, to start another store from. */
+  dumpDataDir?(): Promise<Blob>;
 }
 
 const INT8 = 20;
@@ -49,9 +53,9 @@ export async function openStore(opts: DbOptions): Promise<Store> {
     return { db, driver: 'postgres', ...(opts.schema ? { schema: opts.schema } : {}), close: () => db.destroy() };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
-  const lite = await PGlite.create(opts.dataDir, { parsers: { [INT8]: Number } });
+  const lite = await PGlite.create(opts.dataDir, { parsers: { [INT8]: Number }, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
   const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(lite) }) });
-  return { db, driver: 'pglite', close: () => db.destroy() };
+  return { db, driver: 'pglite', close: () => db.destroy(), dumpDataDir: async () => (await lite.dumpDataDir('none')) as Blob };
 }
 
 export async function migrate(store: Pick<Store, 'db' | 'schema'>): Promise<MigrationResultSet> {
