@@ -1,4 +1,5 @@
 import { sql } from 'kysely';
+import { migrate } from '../src/store/db';
 import { drivers, testStore } from './helpers/store';
 
 describe.each(drivers)('store on %s', (driver) => {
@@ -21,6 +22,21 @@ describe.each(drivers)('store on %s', (driver) => {
       expect(events[0]!.attrs).toEqual({ url: 'x' });
       const { rows } = await sql<{ n: number }>`select count(*)::int8 as n from events`.execute(store.db);
       expect(rows[0]!.n).toBe(1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('migrates once: a second run finds every migration applied, and another schema being dropped meanwhile does not disturb it', async () => {
+    const store = await testStore(driver);
+    const other = driver === 'postgres' ? await testStore('postgres') : undefined;
+    try {
+      // Another test's schema goes away while this one checks its migrations (what parallel test files do).
+      const [again] = await Promise.all([migrate(store), other?.close()]);
+      expect(again.results).toEqual([]);
+      const tables = (await store.db.introspection.getTables()).map((t) => t.name);
+      expect(tables).toEqual(expect.arrayContaining(['tenants', 'events', 'outbox', 'transitions', 'erased_contacts']));
+      expect(tables).not.toContain('pg_class');
     } finally {
       await store.close();
     }

@@ -1,9 +1,10 @@
 import { mkdirSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
-import { Kysely, type MigrationResultSet, Migrator, PostgresDialect, sql } from 'kysely';
+import { Kysely, type MigrationResultSet, Migrator, sql } from 'kysely';
 import pg from 'pg';
 import { migrations } from './migrations';
 import { pglitePool } from './pglite-pool';
+import { ScopedPostgresDialect } from './scoped-introspector';
 import type { Database } from './tables';
 
 export type Db = Kysely<Database>;
@@ -49,12 +50,12 @@ export async function openStore(opts: DbOptions): Promise<Store> {
         c.release();
       }
     }
-    const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool }, opts.schema) });
     return { db, driver: 'postgres', ...(opts.schema ? { schema: opts.schema } : {}), close: () => db.destroy() };
   }
   if (opts.dataDir) mkdirSync(opts.dataDir, { recursive: true });
   const lite = await PGlite.create(opts.dataDir, { parsers: { [INT8]: Number }, ...(opts.loadDataDir ? { loadDataDir: opts.loadDataDir } : {}) });
-  const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool: pglitePool(lite) }) });
+  const db = new Kysely<Database>({ dialect: new ScopedPostgresDialect({ pool: pglitePool(lite) }) });
   return { db, driver: 'pglite', close: () => db.destroy(), dumpDataDir: async () => (await lite.dumpDataDir('none')) as Blob };
 }
 
