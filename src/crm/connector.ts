@@ -80,7 +80,7 @@ export interface CrmConnector {
   /** track → the id of the target it is mapped to. */
   trackTargets(settings: TenantSettings): Record<string, string>;
   /** The settings with these tracks mapped (a target) or unmapped (null); targets come from `listNurtureTargets`. */
-  withTrackTargets(tenant: Tenant, targets: Record<string, NurtureTarget | null>): TenantSettings;
+  withTrackTargets(settings: TenantSettings, targets: Record<string, NurtureTarget | null>): TenantSettings;
   enroll(tenant: Tenant, objectType: ObjectType, contactId: string, track: string): Promise<ItemResult>;
   unenroll(tenant: Tenant, objectType: ObjectType, contactId: string, track: string): Promise<ItemResult>;
 }

@@ -1,5 +1,6 @@
 import { Router } from 'express';
 import { requireAdmin } from '../auth/session';
+import { audit } from '../store/audit';
 import type { Db } from '../store/db';
 import { replayDeadLetter } from '../writer/dead-letters';
 
@@ -15,7 +16,7 @@ export function adminDeadLetterRoutes(deps: { db: Db; afterReplay: (tenantId: st
     const id = String(req.params.id);
     const ok = /^\d+$/.test(id) && (await replayDeadLetter(deps.db, tenantId, Number(id)));
     if (!ok) return void res.status(404).json({ error: 'not_found', message: 'no such dead letter waiting for replay' });
-    await deps.db.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'dead_letter.replayed', detail: JSON.stringify({ id: Number(id) }) }).execute();
+    await audit(deps.db, { tenantId, actor: res.locals.admin, action: 'dead_letter.replayed', detail: { id: Number(id) } });
     await deps.afterReplay(tenantId);
     res.json({ replayed: 1 });
   });
@@ -24,7 +25,7 @@ export function adminDeadLetterRoutes(deps: { db: Db; afterReplay: (tenantId: st
     const ids = await deps.db.selectFrom('dead_letters').select('id').where('tenant_id', '=', tenantId).where('replayed_at', 'is', null).execute();
     let n = 0;
     for (const { id } of ids) if (await replayDeadLetter(deps.db, tenantId, id)) n++;
-    await deps.db.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'dead_letter.replayed_all', detail: JSON.stringify({ count: n }) }).execute();
+    await audit(deps.db, { tenantId, actor: res.locals.admin, action: 'dead_letter.replayed_all', detail: { count: n } });
     if (n > 0) await deps.afterReplay(tenantId);
     res.json({ replayed: n });
   });

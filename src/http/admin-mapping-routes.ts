@@ -1,11 +1,12 @@
-import express, { type Response, Router } from 'express';
+import express, { Router } from 'express';
 import { z } from 'zod';
 import { requireAdmin } from '../auth/session';
 import type { CrmConnector, CrmProperty, FieldMapping, NurtureTarget, ObjectType } from '../crm/connector';
 import { STAGES, TRACKS } from '../engine';
 import type { Db } from '../store/db';
 import type { Crm, Tenant } from '../store/tables';
-import { updateSettings } from '../store/tenant-settings';
+import { saveSettings } from '../store/tenant-settings';
+import { adminTenant, crmListCache, type FieldIssue, fieldIssues, refuse } from './admin-context';
 
 /** What each canonical field needs of the CRM property it is mapped to. */
 const EXPECTED: Record<string, CrmProperty['type']> = {
@@ -27,9 +28,7 @@ const fieldBody = z.object({
   stages: z.partialRecord(z.enum(MAPPED_STAGES), z.string().min(1)).default({}),
 });
 const trackBody = z.object({ tracks: z.partialRecord(z.enum(MAPPABLE_TRACKS as [string, ...string[]]), z.string().nullable()) });
-const TTL_MS = 5 * 60_000;
 
-type Issue = { field: string; message: string };
 
 /**
  * Mapping for the setup screen, the same for every CRM: each record type's canonical fields and Kindling's
@@ -39,34 +38,15 @@ type Issue = { field: string; message: string };
  */
 export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Crm, CrmConnector>> }): Router {
   const r = Router();
-  const cache = new Map<string, { at: number; value: unknown }>();
-  const cached = async <T>(key: string, load: () => Promise<T>): Promise<T> => {
-    const hit = cache.get(key);
-    if (hit && Date.now() - hit.at < TTL_MS) return hit.value as T;
-    const value = await load();
-    cache.set(key, { at: Date.now(), value });
-    return value;
-  };
-  const context = async (res: Response) => {
-    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', res.locals.tenantId as string).executeTakeFirstOrThrow();
-    const connector = deps.connectors[tenant.crm];
-    if (!connector) throw Object.assign(new Error(`${tenant.crm} is not configured on this deployment`), { status: 409 });
-    return { tenant, connector, settings: (tenant.settings ?? {}) as Record<string, unknown> };
-  };
+  const cached = crmListCache();
   const properties = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:props:${o}`, () => c.listProperties(t, o));
   const stageValues = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:stages:${o}`, () => c.listStageValues(t, o));
   const targets = (c: CrmConnector, t: Tenant) => cached(`${t.id}:targets`, () => c.listNurtureTargets(t));
-  const save = (tenantId: string, actor: string, action: string, change: (settings: Record<string, unknown>) => Record<string, unknown>, detail: unknown, staleProfiles: boolean) =>
-    deps.db.transaction().execute(async (trx) => {
-      await updateSettings(trx, tenantId, change);
-      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor, action, detail: JSON.stringify(detail) }).execute();
-      // Cached profiles were read through the old mapping: read them again at the next recompute.
-      if (staleProfiles) await trx.updateTable('contact_state').set({ profile_fetched_at: null }).where('tenant_id', '=', tenantId).execute();
-    });
   r.use('/api/mappings', requireAdmin, express.json({ limit: '64kb' }));
 
   r.get('/api/mappings', async (_req, res) => {
-    const { tenant, connector, settings } = await context(res);
+    const { tenant, connector } = await adminTenant(deps.db, deps.connectors, res);
+    const settings = tenant.settings as Record<string, unknown>;
     const objects = await Promise.all(connector.mappedObjects.map(async ({ objectType, label }) => {
       const m = connector.fieldMapping(settings, objectType);
       const rows = (kind: 'profile' | 'outputs') => Object.entries(m[kind]).filter(([f]) => !STAGE_FIELDS.has(f)).map(([field, property]) => ({ kind, field, property, expects: expected(field) }));
@@ -88,43 +68,45 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
 
   r.put('/api/mappings', async (req, res) => {
     const body = fieldBody.safeParse(req.body);
-    if (!body.success) return void res.status(400).json({ error: 'validation_failed', message: 'profile and outputs map field names to property names; stages map Kindling stages to CRM values', issues: body.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
-    const { tenant, connector, settings } = await context(res);
+    if (!body.success) return void refuse(res, fieldIssues(body.error), 'Send profile and outputs as Kindling field → CRM field names, and stages as Kindling stage → CRM value.');
+    const { tenant, connector } = await adminTenant(deps.db, deps.connectors, res);
     const object = connector.mappedObjects.find((o) => o.objectType === (body.data.objectType ?? connector.mappedObjects[0]!.objectType));
-    if (!object) return void res.status(400).json({ error: 'validation_failed', message: `${tenant.crm} maps ${connector.mappedObjects.map((o) => o.objectType).join(' and ')} records` });
+    if (!object) return void refuse(res, [{ field: 'objectType', message: `this CRM maps ${connector.mappedObjects.map((o) => o.label).join(' and ')}` }]);
     const issues = checkFields(body.data, await properties(connector, tenant, object.objectType), object.label);
     const allowed = await stageValues(connector, tenant, object.objectType);
     for (const [stage, value] of Object.entries(body.data.stages)) {
       if (allowed && !allowed.some((v) => v.value === value)) issues.push({ field: `stage.${stage}`, message: `"${value}" is not one of the CRM's values for this field (${allowed.map((v) => v.value).join(', ')})` });
     }
-    if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
+    if (issues.length > 0) return void refuse(res, issues);
     const patch: Partial<FieldMapping> = { profile: body.data.profile, outputs: body.data.outputs, stages: body.data.stages as Record<string, string> };
-    await save(tenant.id, String(res.locals.admin), 'mapping.saved', (now) => connector.withFieldMapping(now, object.objectType, patch), { objectType: object.objectType, ...patch }, true);
+    // Cached profiles were read through the old mapping: read them again at the next recompute.
+    await saveSettings(deps.db, { tenantId: tenant.id, actor: res.locals.admin, action: 'mapping.saved', detail: { objectType: object.objectType, ...patch } }, (now) => connector.withFieldMapping(now, object.objectType, patch), (trx) =>
+      trx.updateTable('contact_state').set({ profile_fetched_at: null }).where('tenant_id', '=', tenant.id).execute().then(() => undefined));
     res.json({ saved: true });
   });
 
   r.put('/api/mappings/tracks', async (req, res) => {
     const body = trackBody.safeParse(req.body);
-    if (!body.success) return void res.status(400).json({ error: 'validation_failed', message: `tracks maps ${MAPPABLE_TRACKS.join(', ')} to a target id or null`, issues: body.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
-    const { tenant, connector } = await context(res);
+    if (!body.success) return void refuse(res, fieldIssues(body.error), `Only the ${MAPPABLE_TRACKS.join(', ')} tracks can be sent somewhere; each takes a target id, or null.`);
+    const { tenant, connector } = await adminTenant(deps.db, deps.connectors, res);
     const available = await targets(connector, tenant);
     const chosen: Record<string, NurtureTarget | null> = {};
-    const issues: Issue[] = [];
+    const issues: FieldIssue[] = [];
     for (const [track, id] of Object.entries(body.data.tracks)) {
       const target = id === null || id === undefined ? null : available.find((t) => t.id === id);
       if (target === undefined) issues.push({ field: track, message: `no sequence, cadence or campaign "${id}" in this account` });
       else chosen[track] = target;
     }
-    if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
-    await save(tenant.id, String(res.locals.admin), 'tracks.saved', (now) => connector.withTrackTargets({ ...tenant, settings: now }, chosen), body.data.tracks, false);
+    if (issues.length > 0) return void refuse(res, issues);
+    await saveSettings(deps.db, { tenantId: tenant.id, actor: res.locals.admin, action: 'tracks.saved', detail: body.data.tracks }, (now) => connector.withTrackTargets(now, chosen));
     res.json({ saved: true });
   });
   return r;
 }
 
-function checkFields(body: { profile: Record<string, string>; outputs: Record<string, string> }, properties: CrmProperty[], objectLabel: string): Issue[] {
+function checkFields(body: { profile: Record<string, string>; outputs: Record<string, string> }, properties: CrmProperty[], objectLabel: string): FieldIssue[] {
   const byName = new Map(properties.map((p) => [p.name, p]));
-  const issues: Issue[] = [];
+  const issues: FieldIssue[] = [];
   for (const [field, property] of [...Object.entries(body.profile), ...Object.entries(body.outputs)]) {
     const p = byName.get(property);
     if (STAGE_FIELDS.has(field)) issues.push({ field, message: 'the stage field is mapped through its stage values' });

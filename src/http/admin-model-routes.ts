@@ -3,6 +3,7 @@ import { requireAdmin } from '../auth/session';
 import { type EngineState, engineEventSchema, evaluate, type Profile, type ScoringModel, scoringModelSchema } from '../engine';
 import { modelDiff } from '../models/model-diff';
 import type { ModelStore } from '../models/model-store';
+import { audit } from '../store/audit';
 import type { Db } from '../store/db';
 import { formatZodError } from '../validation';
 
@@ -58,7 +59,7 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
       const next = Number(last?.v ?? 0) + 1;
       await trx.updateTable('models').set({ active: false }).where('tenant_id', '=', tenantId).execute();
       await trx.insertInto('models').values({ tenant_id: tenantId, version: next, model: JSON.stringify({ ...parsed.data, version: next }), active: true, created_by: String(res.locals.admin) }).execute();
-      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'model.saved', detail: JSON.stringify({ version: next, name: parsed.data.name, changes: modelDiff({ ...before, version: undefined }, { ...parsed.data, version: undefined }) }) }).execute();
+      await audit(trx, { tenantId, actor: res.locals.admin, action: 'model.saved', detail: { version: next, name: parsed.data.name, changes: modelDiff({ ...before, version: undefined }, { ...parsed.data, version: undefined }) } });
       return next;
     });
     res.json({ version });
@@ -77,7 +78,7 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
       if (!target) return false;
       await trx.updateTable('models').set({ active: false }).where('tenant_id', '=', tenantId).execute();
       await trx.updateTable('models').set({ active: true }).where('tenant_id', '=', tenantId).where('version', '=', version).execute();
-      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: 'model.rolled_back', detail: JSON.stringify({ version }) }).execute();
+      await audit(trx, { tenantId, actor: res.locals.admin, action: 'model.rolled_back', detail: { version } });
       return true;
     });
     res.status(done ? 200 : 404).json(done ? { version } : { error: 'not_found', message: `no version ${version}` });

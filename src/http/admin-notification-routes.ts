@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { requireAdmin } from '../auth/session';
 import type { Keyring } from '../crypto';
 import type { Db } from '../store/db';
-import { updateSettings } from '../store/tenant-settings';
+import { saveSettings } from '../store/tenant-settings';
+import { refuse } from './admin-context';
 import { channelOf, checkChannelUrl, sendNotification, withChannel } from '../writer/notify';
 
 const body = z.object({ webhookUrl: z.string().max(2000).nullable() });
@@ -27,15 +28,12 @@ export function adminNotificationRoutes(deps: { db: Db; keyring: Keyring; allowH
 
   r.put('/api/notifications', async (req, res) => {
     const parsed = body.safeParse(req.body);
-    if (!parsed.success) return void res.status(400).json({ error: 'validation_failed', message: 'webhookUrl is a URL, or null to disconnect' });
+    if (!parsed.success) return void refuse(res, [{ field: 'webhookUrl', message: 'a URL, or null to disconnect' }], 'Send the alert URL as webhookUrl, or null to disconnect.');
     const url = parsed.data.webhookUrl?.trim() || null;
     const problem = url ? checkChannelUrl(url, deps.allowHttp) : undefined;
-    if (problem) return void res.status(400).json({ error: 'validation_failed', message: `webhookUrl ${problem}`, issues: [{ field: 'webhookUrl', message: problem }] });
-    const tenantId = res.locals.tenantId as string;
-    await deps.db.transaction().execute(async (trx) => {
-      await updateSettings(trx, tenantId, (s) => withChannel(s, url, deps.keyring));
-      await trx.insertInto('audit_log').values({ tenant_id: tenantId, actor: String(res.locals.admin), action: url ? 'notifications.connected' : 'notifications.disconnected', detail: JSON.stringify(url ? { host: new URL(url).host } : {}) }).execute();
-    });
+    if (problem) return void refuse(res, [{ field: 'webhookUrl', message: problem }], `The alert URL ${problem}.`);
+    const entry = { tenantId: res.locals.tenantId as string, actor: res.locals.admin, action: url ? 'notifications.connected' : 'notifications.disconnected', detail: url ? { host: new URL(url).host } : {} };
+    await saveSettings(deps.db, entry, (s) => withChannel(s, url, deps.keyring));
     res.json({ saved: true });
   });
 

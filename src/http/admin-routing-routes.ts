@@ -3,13 +3,13 @@ import { requireAdmin } from '../auth/session';
 import type { CrmConnector } from '../crm/connector';
 import type { Db } from '../store/db';
 import type { Crm } from '../store/tables';
-import { updateSettings } from '../store/tenant-settings';
+import { saveSettings } from '../store/tenant-settings';
+import { adminTenant, crmListCache, fieldIssues, refuse } from './admin-context';
 import { formatZodError } from '../validation';
 import { routingOf, routingSchema } from '../writer/routing';
 
 /** Profile fields a routing rule can look at: the territory and segment fields sales teams route on. */
 const ROUTABLE = ['country', 'industry', 'emailDomain', 'company', 'seniority', 'jobTitle'];
-const TTL_MS = 5 * 60_000;
 
 /**
  * Task routing for the setup screen: who gets the task of a contact nobody owns in the CRM. Owners are the
@@ -17,15 +17,10 @@ const TTL_MS = 5 * 60_000;
  */
 export function adminRoutingRoutes(deps: { db: Db; connectors: Partial<Record<Crm, CrmConnector>> }): Router {
   const r = Router();
-  const cache = new Map<string, { at: number; owners: Array<{ id: string; label: string }> }>();
+  const cached = crmListCache();
   const context = async (res: Response) => {
-    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', res.locals.tenantId as string).executeTakeFirstOrThrow();
-    const connector = deps.connectors[tenant.crm];
-    if (!connector) throw Object.assign(new Error(`${tenant.crm} is not configured on this deployment`), { status: 409 });
-    const hit = cache.get(tenant.id);
-    const owners = hit && Date.now() - hit.at < TTL_MS ? hit.owners : await connector.listOwners(tenant);
-    cache.set(tenant.id, { at: Date.now(), owners });
-    return { tenant, owners };
+    const { tenant, connector } = await adminTenant(deps.db, deps.connectors, res);
+    return { tenant, owners: await cached(tenant.id, () => connector.listOwners(tenant)) };
   };
   r.use('/api/routing', requireAdmin, express.json({ limit: '64kb' }));
 
@@ -36,7 +31,7 @@ export function adminRoutingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
 
   r.put('/api/routing', async (req, res) => {
     const parsed = routingSchema.safeParse(req.body?.routing);
-    if (!parsed.success) return void res.status(400).json({ error: 'validation_failed', message: formatZodError(parsed.error), issues: parsed.error.issues.map((i) => ({ field: i.path.join('.'), message: i.message })) });
+    if (!parsed.success) return void refuse(res, fieldIssues(parsed.error), formatZodError(parsed.error));
     const { tenant, owners } = await context(res);
     const known = new Set(owners.map((o) => o.id));
     const issues = [
@@ -46,11 +41,8 @@ export function adminRoutingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
       ]),
       ...(parsed.data.defaultOwnerId && !known.has(parsed.data.defaultOwnerId) ? [{ field: 'defaultOwnerId', message: `no CRM user with id ${parsed.data.defaultOwnerId}` }] : []),
     ];
-    if (issues.length > 0) return void res.status(400).json({ error: 'validation_failed', message: issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues });
-    await deps.db.transaction().execute(async (trx) => {
-      await updateSettings(trx, tenant.id, (settings) => ({ ...settings, routing: parsed.data }));
-      await trx.insertInto('audit_log').values({ tenant_id: tenant.id, actor: String(res.locals.admin), action: 'routing.saved', detail: JSON.stringify(parsed.data) }).execute();
-    });
+    if (issues.length > 0) return void refuse(res, issues);
+    await saveSettings(deps.db, { tenantId: tenant.id, actor: res.locals.admin, action: 'routing.saved', detail: parsed.data }, (settings) => ({ ...settings, routing: parsed.data }));
     res.json({ saved: true });
   });
   return r;

@@ -1,12 +1,21 @@
 import type { Transaction } from 'kysely';
+import { audit } from './audit';
+import type { Db } from './db';
 import type { Database } from './tables';
 
+type Settings = Record<string, unknown>;
+
 /**
- * Changes a tenant's settings from what the row holds now, under its row lock: an admin's save and a
- * worker's note (enrichment detected) never overwrite each other's keys with a stale copy.
+ * An admin's change to a tenant's settings, made from what the row holds now under its row lock (so two
+ * saves, or a save and a worker's note, never overwrite each other's keys with a stale copy) and audited
+ * in the same transaction. `also` runs in that transaction too (e.g. marking cached profiles stale).
  */
-export async function updateSettings(trx: Transaction<Database>, tenantId: string, change: (settings: Record<string, unknown>) => Record<string, unknown>): Promise<void> {
-  const row = await trx.selectFrom('tenants').select('settings').where('id', '=', tenantId).forUpdate().executeTakeFirstOrThrow();
-  const next = change({ ...((row.settings ?? {}) as Record<string, unknown>) });
-  await trx.updateTable('tenants').set({ settings: JSON.stringify(next), updated_at: new Date() }).where('id', '=', tenantId).execute();
+export async function saveSettings(db: Db, entry: { tenantId: string; actor: unknown; action: string; detail: unknown }, change: (settings: Settings) => Settings, also?: (trx: Transaction<Database>) => Promise<void>): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('tenants').select('settings').where('id', '=', entry.tenantId).forUpdate().executeTakeFirstOrThrow();
+    const next = change({ ...((row.settings ?? {}) as Settings) });
+    await trx.updateTable('tenants').set({ settings: JSON.stringify(next), updated_at: new Date() }).where('id', '=', entry.tenantId).execute();
+    await audit(trx, entry);
+    await also?.(trx);
+  });
 }

@@ -224,8 +224,7 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       return Object.fromEntries(Object.entries(m.success ? m.data : {}).map(([track, s]) => [track, `sequence:${s.sequenceId}:${s.senderUserId}`]));
     },
 
-    withTrackTargets(tenant, targets) {
-      const settings = (tenant.settings ?? {}) as Record<string, unknown>;
+    withTrackTargets(settings, targets) {
       const current = trackSequenceSchema.safeParse(settings.tracks ?? {});
       const tracks: Record<string, unknown> = { ...(current.success ? current.data : {}) };
       for (const [track, target] of Object.entries(targets)) {

@@ -202,8 +202,7 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       };
     },
 
-    withTrackTargets(tenant, targets) {
-      const settings = (tenant.settings ?? {}) as Record<string, unknown>;
+    withTrackTargets(settings, targets) {
       const cadences: Record<string, unknown> = { ...(settings.cadences as object | undefined) };
       const campaigns: Record<string, unknown> = { ...(settings.campaigns as object | undefined) };
       // A track goes to one place: a cadence where mapped, else a campaign (enroll prefers the cadence).
