@@ -64,7 +64,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
     let body: { inputs: Array<{ properties: Record<string, string>; associations: unknown }> } | undefined;
     nock(API)
       .post('/crm/v3/objects/tasks/batch/create', (b) => ((body = b), true))
-      .reply(201, { status: 'COMPLETE', results: [{ id: '9001', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
+      .reply(201, { status: 'COMPLETE', results: [{ id: '9001', objectWriteTraceId: '0', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
     const results = await connector.createTasks(tenant, [{ objectType: 'contact', contactId: '101', task: { subject: 'Jane Doe (Acme) — requested a demo, score 82', body: 'Why now: <demo>\nSecond line', priority: 'HIGH', dueAt: '2026-11-20T13:00:00.000Z', reason: 'Requested a demo', ownerId: '7001' } }]);
     expect(results).toEqual([{ ok: true, id: '9001' }]);
     expect(batchCreateSchema.safeParse(body).success).toBe(true);

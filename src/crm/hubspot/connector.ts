@@ -1,6 +1,7 @@
 import type { Client } from '@hubspot/api-client';
 import type { TokenProvider } from '../../auth/token-provider';
-import { type Profile, type Stage, stageRank } from '../../engine';
+import type { Profile, Stage } from '../../engine';
+import { mayWriteStage, readStage } from '../stage-policy';
 import { RateLimited, TokenRevoked, TransientCrmError } from '../../errors';
 import type { Metrics } from '../../metrics';
 import type { AccountLimiter } from '../../queue/rate-limiter';
@@ -12,11 +13,6 @@ import { hubspotClient, messageOf } from './sdk';
 
 /** HubSpot: batch endpoints take at most 100 inputs. */
 const BATCH = 100;
-/**
- * How a stage value the mapping does not know (evangelist, a portal's custom stage) is read: as owned by
- * sales, past MQL, so Kindling neither nurtures the contact nor moves its stage.
- */
-const FOREIGN_STAGE: Stage = 'sql';
 /** HubSpot-defined association type "task to contact". */
 const TASK_TO_CONTACT = 204;
 
@@ -51,28 +47,44 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     }
   };
 
-  /** Every owner of the portal, page by page (HubSpot: at most 500 a page). */
-  const allOwners = async (tenant: Tenant) => {
-    const owners: Array<{ id: string; userId?: number; email?: string; firstName?: string; lastName?: string; archived?: boolean }> = [];
+  /**
+   * Every page of a listing, `after` cursor by `after` cursor: a list that stops at its first page is a
+   * known connector failure. Bounded, so a cursor that never ends cannot spin for ever.
+   */
+  const allPages = async <T>(fetchPage: (after: string | undefined) => Promise<{ results: T[]; paging?: { next?: { after?: string } } }>, maxPages = 50): Promise<T[]> => {
+    const out: T[] = [];
     let after: string | undefined;
-    for (let page = 0; page < 50; page++) {
-      const res = await call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, after, 500));
-      owners.push(...res.results);
+    for (let page = 0; page < maxPages; page++) {
+      const res = await fetchPage(after);
+      out.push(...res.results);
       after = res.paging?.next?.after;
       if (!after) break;
     }
-    return owners;
+    return out;
   };
 
-  const readProperties = async (tenant: Tenant, ids: string[], properties: string[]) => {
+  /** The portal's owners (HubSpot: at most 500 a page). */
+  const allOwners = (tenant: Tenant) => allPages((after) => call(tenant, 'owners.list', (c) => c.crm.owners.ownersApi.getPage(undefined, after, 500)));
+
+  /** Records by id in batches of 100, with the properties asked for; ids HubSpot no longer has are absent. */
+  const readBatch = async (tenant: Tenant, object: 'contacts' | 'tasks', ids: string[], properties: string[]) => {
     const out = new Map<string, Record<string, string | null>>();
     for (let i = 0; i < ids.length; i += BATCH) {
-      const chunk = ids.slice(i, i + BATCH);
-      const res = await call(tenant, 'contacts.batch.read', (c) => c.crm.contacts.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties, propertiesWithHistory: [] }));
+      const body = { inputs: ids.slice(i, i + BATCH).map((id) => ({ id })), properties, propertiesWithHistory: [] };
+      const res = await call(tenant, `${object}.batch.read`, (c) => (object === 'contacts' ? c.crm.contacts.batchApi.read(body) : c.crm.objects.tasks.batchApi.read(body)));
       for (const r of res.results) out.set(r.id, r.properties);
     }
     return out;
   };
+  const readProperties = (tenant: Tenant, ids: string[], properties: string[]) => readBatch(tenant, 'contacts', ids, properties);
+
+  /** An endpoint the SDK has no typed client for (sequences), through its generic request; errors throw like the typed clients'. */
+  const requestJson = <T>(c: Client, req: Parameters<Client['apiRequest']>[0]): Promise<T> =>
+    c.apiRequest(req).then(async (res) => {
+      const json = (await res.json().catch(() => ({}))) as T & { message?: string };
+      if (res.status >= 400) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { code: res.status, body: json, headers: { 'x-hubspot-ratelimit-interval-milliseconds': res.headers.get('x-hubspot-ratelimit-interval-milliseconds') ?? '' } });
+      return json;
+    });
 
   return {
     crm: 'hubspot',
@@ -81,7 +93,6 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     async readProfiles(tenant, _objectType, ids) {
       const map = hubspotFields(tenant.settings as Record<string, unknown>);
       const props = await readProperties(tenant, ids, [...new Set(Object.values(map.profile))]);
-      const stageOf = Object.fromEntries(Object.entries(map.stages).map(([k, v]) => [v, k as Stage]));
       const profiles = new Map<string, Profile>();
       for (const [id, p] of props) {
         const get = (field: string) => {
@@ -90,12 +101,13 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
         };
         const size = Number(get('companySize'));
         const email = get('email');
+        const stage = readStage(map.stages, get('lifecycleStage'));
         profiles.set(id, {
           ...pick({ firstName: get('firstName'), lastName: get('lastName'), email, company: get('company'), jobTitle: get('jobTitle'), seniority: get('seniority'), industry: get('industry'), country: get('country'), ownerId: get('ownerId') }),
           ...(email ? { emailDomain: email.split('@')[1]?.toLowerCase() } : {}),
           ...(Number.isFinite(size) && get('companySize') ? { companySize: size } : {}),
-          ...(get('lifecycleStage') ? { lifecycleStage: stageOf[get('lifecycleStage')!] ?? FOREIGN_STAGE } : {}),
-          ...(get('lifecycleStage') && stageOf[get('lifecycleStage')!] === 'customer' ? { isCustomer: true } : {}),
+          ...(stage ? { lifecycleStage: stage } : {}),
+          ...(stage === 'customer' ? { isCustomer: true } : {}),
           ...(get('unsubscribed') === 'true' ? { unsubscribed: true } : {}),
           attributes: {},
         });
@@ -108,7 +120,6 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       // Stages move forward only: read what HubSpot holds now, and drop a stage that would not advance it.
       const staged = updates.filter((u) => u.properties.stage).map((u) => u.contactId);
       const current = staged.length > 0 ? await readProperties(tenant, staged, [map.outputs.stage ?? 'lifecyclestage']) : new Map();
-      const stageOf = Object.fromEntries(Object.entries(map.stages).map(([k, v]) => [v, k as Stage]));
       const inputs = updates.map((u) => {
         const properties: Record<string, string> = {};
         for (const [k, v] of Object.entries(u.properties)) {
@@ -116,8 +127,7 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
           if (!prop || v === undefined) continue;
           if (k === 'stage') {
             const now = current.get(u.contactId)?.[prop];
-            // A value Kindling has no mapping for (evangelist, a custom stage) belongs to someone else: never overwrite it.
-            if (now && (!stageOf[now] || stageRank(stageOf[now]) >= stageRank(v as Stage))) continue;
+            if (!mayWriteStage(map.stages, now, v as Stage)) continue;
             properties[prop] = map.stages[v as string] ?? String(v);
           } else properties[prop] = k === 'scoredAt' ? new Date(String(v)).toISOString() : String(v);
         }
@@ -146,8 +156,6 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
         const inputs = chunk.map((t, j) => ({ ...taskInput(t), objectWriteTraceId: String(j) }));
         const res = (await call(tenant, 'tasks.batch.create', (c) => c.crm.objects.tasks.batchApi.create({ inputs } as never))) as { results: Array<{ id: string; objectWriteTraceId?: string }>; errors?: Array<{ message: string; context?: Record<string, string[]> }> };
         const created = new Map(res.results.filter((r) => r.objectWriteTraceId !== undefined).map((r) => [r.objectWriteTraceId!, r.id]));
-        // One input, one result: the pairing needs no trace id.
-        if (chunk.length === 1 && res.results.length === 1 && !res.errors?.length) created.set('0', res.results[0]!.id);
         const failed = new Map((res.errors ?? []).flatMap((e) => (e.context?.objectWriteTraceId ?? []).map((t) => [t, e.message] as const)));
         chunk.forEach((_t, j) => {
           const id = created.get(String(j));
@@ -160,17 +168,12 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     },
 
     async readTaskStatuses(tenant, taskIds) {
-      const out = new Map<string, { completed: boolean; completedAt?: string }>();
-      for (let i = 0; i < taskIds.length; i += BATCH) {
-        const chunk = taskIds.slice(i, i + BATCH);
-        // A 207 lists the tasks a rep deleted as errors; the SDK answers with the ones that still exist.
-        const res = await call(tenant, 'tasks.batch.read', (c) => c.crm.objects.tasks.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: ['hs_task_status', 'hs_task_completion_date'], propertiesWithHistory: [] }));
-        for (const t of res.results) {
-          const completedAt = t.properties.hs_task_completion_date;
-          out.set(t.id, { completed: t.properties.hs_task_status === 'COMPLETED', ...(completedAt ? { completedAt: /^\d+$/.test(completedAt) ? new Date(Number(completedAt)).toISOString() : completedAt } : {}) });
-        }
-      }
-      return out;
+      // A 207 lists the tasks a rep deleted as errors; they are simply absent from the answer.
+      const tasks = await readBatch(tenant, 'tasks', taskIds, ['hs_task_status', 'hs_task_completion_date']);
+      return new Map([...tasks].map(([id, p]) => {
+        const at = p.hs_task_completion_date;
+        return [id, { completed: p.hs_task_status === 'COMPLETED', ...(at ? { completedAt: /^\d+$/.test(at) ? new Date(Number(at)).toISOString() : at } : {}) }];
+      }));
     },
 
     async listProperties(tenant) {
@@ -194,19 +197,8 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       // seat sends them. The owners list gives that user's sender email.
       const userId = tenant.installed_by;
       if (!userId) return [];
-      const sequences: Array<{ id: string; name: string; userId?: string }> = [];
-      let after: string | undefined;
-      // Every page: a portal with more sequences than one page holds must see them all.
-      for (let page = 0; page < 50; page++) {
-        const res = await call(tenant, 'sequences.list', async (c) => {
-          const r = await c.apiRequest({ method: 'GET', path: '/automation/v4/sequences', qs: { userId, limit: 100, ...(after ? { after } : {}) } });
-          if (r.status >= 400) throw Object.assign(new Error(`HTTP ${r.status}`), { code: r.status, body: await r.json().catch(() => ({})) });
-          return (await r.json()) as { results: Array<{ id: string; name: string; userId?: string }>; paging?: { next?: { after?: string } } };
-        });
-        sequences.push(...res.results);
-        after = res.paging?.next?.after;
-        if (!after) break;
-      }
+      const sequences = await allPages((after) => call(tenant, 'sequences.list', (c) =>
+        requestJson<{ results: Array<{ id: string; name: string; userId?: string }>; paging?: { next?: { after?: string } } }>(c, { method: 'GET', path: '/automation/v4/sequences', qs: { userId, limit: 100, ...(after ? { after } : {}) } })));
       const owners = await allOwners(tenant);
       const emailOf = new Map(owners.map((o) => [String(o.userId), o.email ?? '']));
       return sequences.map((q) => {
@@ -237,21 +229,9 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     async findTask(tenant, t) {
       // The contact's own task associations, not the search index: search lags writes by seconds, which is
       // exactly when an ambiguous create is retried, and a subject alone could match another contact's task.
-      const taskIds: string[] = [];
-      let after: string | undefined;
-      for (let page = 0; page < 20; page++) {
-        const res = await call(tenant, 'associations.list', (c) => c.crm.associations.v4.basicApi.getPage('contacts', t.contactId, 'tasks', after, 500));
-        taskIds.push(...res.results.map((r) => String(r.toObjectId)));
-        after = res.paging?.next?.after;
-        if (!after) break;
-      }
-      for (let i = 0; i < taskIds.length; i += BATCH) {
-        const chunk = taskIds.slice(i, i + BATCH);
-        const res = await call(tenant, 'tasks.batch.read', (c) => c.crm.objects.tasks.batchApi.read({ inputs: chunk.map((id) => ({ id })), properties: ['hs_task_subject'], propertiesWithHistory: [] }));
-        const hit = res.results.find((r) => r.properties.hs_task_subject === t.task.subject);
-        if (hit) return hit.id;
-      }
-      return undefined;
+      const linked = await allPages((after) => call(tenant, 'associations.list', (c) => c.crm.associations.v4.basicApi.getPage('contacts', t.contactId, 'tasks', after, 500)), 20);
+      const subjects = await readBatch(tenant, 'tasks', linked.map((r) => String(r.toObjectId)), ['hs_task_subject']);
+      return [...subjects].find(([, p]) => p.hs_task_subject === t.task.subject)?.[0];
     },
 
     async enroll(tenant, _objectType, contactId, track) {
@@ -259,13 +239,8 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
       const seq = mapping.success ? mapping.data[track] : undefined;
       if (!seq) return { ok: true, detail: { skipped: `no sequence mapped to the ${track} track` } };
       try {
-        const body = await call(tenant, 'sequences.enroll', async (c) => {
-          // The SDK's generic request answers errors too; make them throw like its typed clients do.
-          const res = await c.apiRequest({ method: 'POST', path: '/automation/v4/sequences/enrollments', qs: { userId: seq.senderUserId }, body: { contactId, sequenceId: seq.sequenceId, senderEmail: seq.senderEmail } });
-          const json = (await res.json().catch(() => ({}))) as { id?: string; message?: string };
-          if (res.status >= 400) throw Object.assign(new Error(json.message ?? `HTTP ${res.status}`), { code: res.status, body: json, headers: { 'x-hubspot-ratelimit-interval-milliseconds': res.headers.get('x-hubspot-ratelimit-interval-milliseconds') ?? '' } });
-          return json;
-        });
+        const body = await call(tenant, 'sequences.enroll', (c) =>
+          requestJson<{ id?: string }>(c, { method: 'POST', path: '/automation/v4/sequences/enrollments', qs: { userId: seq.senderUserId }, body: { contactId, sequenceId: seq.sequenceId, senderEmail: seq.senderEmail } }));
         return { ok: true, ...(body.id ? { id: body.id } : {}) };
       } catch (err) {
         if (err instanceof RateLimited || err instanceof TransientCrmError || err instanceof TokenRevoked) throw err;
