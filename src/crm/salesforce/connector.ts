@@ -1,11 +1,12 @@
 import { Connection } from 'jsforce';
 import type { TokenProvider } from '../../auth/token-provider';
-import { type Profile, type Stage, stageRank } from '../../engine';
+import type { Profile, Stage } from '../../engine';
+import { readStage, mayWriteStage } from '../stage-policy';
 import { PermanentCrmError, RateLimited, TokenRevoked, TransientCrmError } from '../../errors';
 import type { Metrics } from '../../metrics';
 import type { Tenant } from '../../store/tables';
 import type { CrmConnector, ItemResult, NurtureTarget, ObjectType, PropertyUpdate, TaskInput } from '../connector';
-import { salesforceFields, stageOfValue, trackCadenceSchema, trackCampaignSchema, withSalesforceFields } from './fields';
+import { salesforceFields, trackCadenceSchema, trackCampaignSchema, withSalesforceFields } from './fields';
 import { SALESFORCE_API_VERSION } from './oauth';
 
 /** Salesforce: sObject Collections take at most 200 records per call. */
@@ -83,9 +84,7 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
         };
         const email = get('email') as string | undefined;
         const value = get('lifecycleStage');
-        // A value the mapping does not know is sales' own (a custom Lead Status): read as past MQL, so the
-        // engine neither nurtures nor hands off the contact. Only an empty field is "no stage".
-        const stage: Stage | undefined = value === undefined ? undefined : stageOfValue(map, String(value)) ?? 'sql';
+        const stage = readStage(map.stages, value === undefined ? undefined : String(value));
         profiles.set(id, {
           ...Object.fromEntries(['firstName', 'lastName', 'company', 'jobTitle', 'industry', 'country', 'ownerId'].map((f) => [f, get(f)]).filter(([, v]) => v !== undefined).map(([k, v]) => [k, String(v)])),
           ...(email ? { email, emailDomain: email.split('@')[1]?.toLowerCase() } : {}),
@@ -112,13 +111,8 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
             const field = map.outputs[k];
             if (!field || v === undefined) continue;
             if (k === 'stage') {
-              // Forward only, ranked by the stages the values stand for (so a remapped value keeps its place):
-              // never move a status sales moved on, never clear one, and never overwrite a value the mapping
-              // does not know (sales set it).
-              const now = current.get(u.contactId)?.[field] as string | null | undefined;
               const next = map.stages[v as string];
-              const held = now ? stageOfValue(map, now) : undefined;
-              if (!next || (now && (!held || stageRank(held) >= stageRank(v as Stage)))) continue;
+              if (!next || !mayWriteStage(map.stages, current.get(u.contactId)?.[field] as string | null | undefined, v as Stage)) continue;
               rec[field] = next;
             } else rec[field] = v;
           }

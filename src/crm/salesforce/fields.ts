@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type Stage, stageSchema } from '../../engine/profile';
 
-const objectMapping = z.object({ profile: z.record(z.string(), z.string()), outputs: z.record(z.string(), z.string()), stages: z.record(z.string(), z.string()), order: z.array(z.string()) });
+const objectMapping = z.object({ profile: z.record(z.string(), z.string()), outputs: z.record(z.string(), z.string()), stages: z.record(z.string(), z.string()) });
 const mappingSchema = z.object({ Lead: objectMapping, Contact: objectMapping });
 export type SalesforceObjectMapping = z.infer<typeof objectMapping>;
 
@@ -15,18 +14,7 @@ export function salesforceFields(settings: Record<string, unknown> | null | unde
   const over = objectMapping.partial().safeParse(((settings ?? {}).fields as Record<string, Record<string, unknown>> | undefined)?.salesforce?.[sobject] ?? {});
   const d = defaults[sobject];
   const o = over.success ? over.data : {};
-  return { profile: { ...d.profile, ...o.profile }, outputs: { ...d.outputs, ...o.outputs }, stages: { ...d.stages, ...o.stages }, order: o.order ?? d.order };
-}
-
-/**
- * The canonical stage a stage-field value stands for, or `undefined` for a value the mapping does not
- * know (a custom Lead Status such as "Nurturing - Partner"). Where two stages share a value (Lead Status
- * "Open - Not Contacted" is subscriber and lead), the later one wins.
- */
-export function stageOfValue(map: SalesforceObjectMapping, value: string): Stage | undefined {
-  const stage = Object.entries(map.stages).findLast(([, v]) => v === value)?.[0];
-  const parsed = stageSchema.safeParse(stage);
-  return parsed.success ? parsed.data : undefined;
+  return { profile: { ...d.profile, ...o.profile }, outputs: { ...d.outputs, ...o.outputs }, stages: { ...d.stages, ...o.stages } };
 }
 
 /** The tenant's track → campaign mapping (`settings.campaigns`), the cadence stand-in where Sales Engagement is absent. */
