@@ -58,7 +58,7 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
   };
 
 
-  const readFields = async (tenant: Tenant, type: 'Lead' | 'Contact', ids: string[], fields: string[]) => {
+  const readFields = async (tenant: Tenant, type: 'Lead' | 'Contact' | 'Task', ids: string[], fields: string[]) => {
     const out = new Map<string, Record<string, unknown>>();
     for (let i = 0; i < ids.length; i += BATCH) {
       const chunk = ids.slice(i, i + BATCH);
@@ -66,6 +66,14 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       records.forEach((r, j) => r && out.set(chunk[j]!, r));
     }
     return out;
+  };
+
+  /** One input to a standard invocable action (Sales Engagement's cadence actions); its one result. */
+  const invoke = async (tenant: Tenant, action: string, input: Record<string, unknown>) => {
+    const out = (await call(tenant, `actions.${action}`, (c) =>
+      c.request({ method: 'POST', url: `/services/data/v${SALESFORCE_API_VERSION}/actions/standard/${action}`, body: JSON.stringify({ inputs: [input] }), headers: { 'content-type': 'application/json' } }),
+    )) as Array<{ isSuccess: boolean; errors?: Array<{ message: string; statusCode?: string }> }>;
+    return out[0];
   };
 
   return {
@@ -138,14 +146,9 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
     },
 
     async readTaskStatuses(tenant, taskIds) {
-      const out = new Map<string, { completed: boolean }>();
-      for (let i = 0; i < taskIds.length; i += BATCH) {
-        const chunk = taskIds.slice(i, i + BATCH);
-        // By id through sObject Collections (one call per 200), never a SOQL query per task.
-        const records = (await call(tenant, 'retrieve', (c) => c.sobject('Task').retrieve(chunk, { fields: ['Id', 'Status', 'IsClosed'] }))) as Array<{ Status?: string; IsClosed?: boolean } | null>;
-        records.forEach((r, j) => r && out.set(chunk[j]!, { completed: r.IsClosed === true || r.Status === 'Completed' }));
-      }
-      return out;
+      // By id through sObject Collections (one call per 200), never a SOQL query per task.
+      const tasks = await readFields(tenant, 'Task', taskIds, ['Status', 'IsClosed']);
+      return new Map([...tasks].map(([id, r]) => [id, { completed: r.IsClosed === true || r.Status === 'Completed' }]));
     },
 
     async listProperties(tenant, objectType) {
@@ -222,10 +225,7 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       const cadences = trackCadenceSchema.safeParse((tenant.settings as Record<string, unknown>)?.cadences ?? {});
       const cadence = cadences.success ? cadences.data[track] : undefined;
       if (cadence) {
-        const out = (await call(tenant, 'actions.assignTargetToSalesCadence', (c) =>
-          c.request({ method: 'POST', url: `/services/data/v${SALESFORCE_API_VERSION}/actions/standard/assignTargetToSalesCadence`, body: JSON.stringify({ inputs: [{ salesCadenceNameOrId: cadence.cadenceId, targetId: contactId, userId: cadence.userId }] }), headers: { 'content-type': 'application/json' } }),
-        )) as Array<{ isSuccess: boolean; errors?: Array<{ message: string; statusCode?: string }> }>;
-        const r = out[0];
+        const r = await invoke(tenant, 'assignTargetToSalesCadence', { salesCadenceNameOrId: cadence.cadenceId, targetId: contactId, userId: cadence.userId });
         return r?.isSuccess ? { ok: true, detail: { cadence: cadence.cadenceId } } : { ok: false, permanent: true, error: `${r?.errors?.[0]?.statusCode ?? 'ERROR'}: ${r?.errors?.[0]?.message ?? 'cadence assignment refused'}` };
       }
       const mapping = trackCampaignSchema.safeParse((tenant.settings as Record<string, unknown>)?.campaigns ?? {});
@@ -242,10 +242,7 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
       const cadence = cadences.success ? cadences.data[track] : undefined;
       if (cadence) {
         // Sales Engagement's standard action ends the target's tracker; one not in the cadence is no failure.
-        const out = (await call(tenant, 'actions.removeTargetFromSalesCadence', (c) =>
-          c.request({ method: 'POST', url: `/services/data/v${SALESFORCE_API_VERSION}/actions/standard/removeTargetFromSalesCadence`, body: JSON.stringify({ inputs: [{ targetId: contactId, completionReasonCode: 'ManuallyRemoved' }] }), headers: { 'content-type': 'application/json' } }),
-        )) as Array<{ isSuccess: boolean; errors?: Array<{ message: string; statusCode?: string }> }>;
-        const r = out[0];
+        const r = await invoke(tenant, 'removeTargetFromSalesCadence', { targetId: contactId, completionReasonCode: 'ManuallyRemoved' });
         if (r?.isSuccess) return { ok: true, detail: { cadence: cadence.cadenceId } };
         if (/not.*(assigned|active)|no active/i.test(r?.errors?.[0]?.message ?? '')) return { ok: true, detail: { skipped: 'not in the cadence' } };
         return { ok: false, permanent: true, error: `${r?.errors?.[0]?.statusCode ?? 'ERROR'}: ${r?.errors?.[0]?.message ?? 'cadence removal refused'}` };
