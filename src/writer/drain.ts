@@ -6,9 +6,9 @@ import type { Logger } from '../log';
 import type { Keyring } from '../crypto';
 import { createTaskPayload, enrollPayload, notifyPayload, setPropertiesPayload, unenrollPayload } from '../outbox/payloads';
 import type { Db } from '../store/db';
-import type { Crm, OutboxRow } from '../store/tables';
+import type { Crm, OutboxRow, Tenant } from '../store/tables';
 import { deadLetter } from './dead-letters';
-import { channelOf, sendNotification } from './notify';
+import { channelOf, type NotificationChannel, sendNotification } from './notify';
 import { routeOwner, routingOf } from './routing';
 
 export interface WriterDeps {
@@ -51,8 +51,10 @@ export async function drainTenant(deps: WriterDeps, tenantId: string): Promise<D
     try {
       await sendProperties(connector, tenant, rows.filter((r) => r.kind === 'set_properties'), settle);
       await sendTasks(deps.db, connector, tenant, rows.filter((r) => r.kind === 'create_task'), settle);
+      // Opened once per claim, not per alert: the channel's URL is sealed like a token.
+      const channel = deps.keyring && rows.some((r) => r.kind === 'notify') ? channelOf(tenant.settings, deps.keyring) : undefined;
       for (const row of rows.filter((r) => r.kind === 'enroll' || r.kind === 'unenroll' || r.kind === 'notify')) {
-        await isolate([row], settle, async () => settle.one(row, await sendOne(connector, tenant, row, deps.keyring)));
+        await isolate([row], settle, async () => settle.one(row, await sendOne(connector, tenant, row, channel)));
       }
     } catch (err) {
       const unsettled = rows.filter((r) => !settle.done.has(r.id));
@@ -196,7 +198,7 @@ async function sendProperties(connector: CrmConnector, tenant: Parameters<CrmCon
 
 async function sendTasks(db: Db, connector: CrmConnector, tenant: Parameters<CrmConnector['createTasks']>[0], rows: OutboxRow[], settle: Settler): Promise<void> {
   if (rows.length === 0) return;
-  const owners = await ownersOf(db, tenant.id, rows.map((r) => r.contact_id));
+  const owners = await ownersOf(db, tenant, rows.map((r) => r.contact_id));
   const fresh: Array<{ row: OutboxRow; input: TaskInput }> = [];
   for (const row of rows) {
     const parsed = createTaskPayload.safeParse(row.payload);
@@ -228,7 +230,7 @@ async function sendTasks(db: Db, connector: CrmConnector, tenant: Parameters<Crm
   }
 }
 
-async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector['enroll']>[0], row: OutboxRow, keyring?: Keyring): Promise<ItemResult> {
+async function sendOne(connector: CrmConnector, tenant: Tenant, row: OutboxRow, channel: NotificationChannel | undefined): Promise<ItemResult> {
   if (row.kind === 'enroll') {
     const p = enrollPayload.safeParse(row.payload);
     return p.success ? connector.enroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
@@ -238,17 +240,15 @@ async function sendOne(connector: CrmConnector, tenant: Parameters<CrmConnector[
     return p.success ? connector.unenroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
   }
   // Alerts go to the channel the admin connected (a chat webhook); without one they are recorded, not sent.
-  const channel = keyring ? channelOf(tenant.settings, keyring) : undefined;
   if (!channel) return { ok: true, detail: { skipped: 'no notification channel configured' } };
   const p = notifyPayload.safeParse(row.payload);
   return p.success ? sendNotification(channel, p.data) : { ok: false, permanent: true, error: 'malformed payload' };
 }
 
 /** Each contact's owner in the CRM, else the tenant's routing rule for it (see `routing.ts`). */
-async function ownersOf(db: Db, tenantId: string, contactIds: string[]): Promise<Map<string, string>> {
-  const tenant = await db.selectFrom('tenants').select('settings').where('id', '=', tenantId).executeTakeFirst();
-  const routing = routingOf(tenant?.settings);
-  const rows = await db.selectFrom('contact_state').select(['contact_id', 'profile']).where('tenant_id', '=', tenantId).where('contact_id', 'in', [...new Set(contactIds)]).execute();
+async function ownersOf(db: Db, tenant: Tenant, contactIds: string[]): Promise<Map<string, string>> {
+  const routing = routingOf(tenant.settings);
+  const rows = await db.selectFrom('contact_state').select(['contact_id', 'profile']).where('tenant_id', '=', tenant.id).where('contact_id', 'in', [...new Set(contactIds)]).execute();
   const out = new Map<string, string>();
   for (const r of rows) {
     const profile = (r.profile ?? { attributes: {} }) as Profile;
