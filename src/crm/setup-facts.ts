@@ -11,7 +11,7 @@ export interface SetupFact {
  * HubSpot needs nothing (the app's webhook target is in its manifest); Salesforce needs the Outbound
  * Message endpoint, whose path is the org's secret.
  */
-export const setupFacts: Record<Crm, (tenant: Tenant, ctx: { publicUrl: string; key: Buffer }) => SetupFact[]> = {
+export const setupFacts: Record<Crm, (tenant: Pick<Tenant, 'account_id'>, ctx: { publicUrl: string; key: Buffer }) => SetupFact[]> = {
   hubspot: () => [],
   salesforce: (tenant, ctx) => [{ label: 'Outbound Message endpoint', value: `${ctx.publicUrl}/webhooks/salesforce/${outboundPathToken(ctx.key, tenant.account_id)}` }],
 };

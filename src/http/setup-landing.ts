@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { Router } from 'express';
 import { csrfTokenFor, requireAdmin } from '../auth/session';
 import { type Keyring, open } from '../crypto';
@@ -11,23 +12,28 @@ import type { Db } from '../store/db';
 export function setupLandingRoutes(db: Db, keyring: Keyring, publicUrl: string): Router {
   const r = Router();
   const status = async (tenantId: string) => {
-    const tenant = await db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
-    const count = async (table: 'events' | 'contact_state' | 'dead_letters') => Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).executeTakeFirstOrThrow()).n);
-    const outbox = await db.selectFrom('outbox').select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', tenantId).groupBy(['kind', 'status']).execute();
-    const hourAgo = new Date(Date.now() - 3_600_000);
-    const lastHour = Number((await db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('received_at', '>=', hourAgo).executeTakeFirstOrThrow()).n);
-    // Work owed, counted from the database rather than Redis: contacts waiting for a recompute, writes not yet sent.
-    const recomputeBacklog = Number((await db.selectFrom('contact_state').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).whereRef('dirty_seq', '>', 'processed_seq').executeTakeFirstOrThrow()).n);
-    const lastDead = await db.selectFrom('dead_letters').select(['error', 'created_at']).where('tenant_id', '=', tenantId).where('replayed_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst();
-    const { id, crm, account_id, name, status, status_reason, scopes, token_expires_at, refresh_token_enc, settings } = tenant;
-    const shown = { id, crm, account_id, name, status, status_reason, scopes, token_expires_at };
+    const counted = (q: { executeTakeFirstOrThrow(): Promise<{ n: number | string | bigint }> }) => q.executeTakeFirstOrThrow().then((r) => Number(r.n));
+    const rows = (table: 'events' | 'contact_state' | 'dead_letters') => db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId);
+    // Independent reads, run together; the sealed tokens are never loaded, only whether one is held.
+    const [tenant, events, eventsLastHour, contacts, recomputeBacklog, deadLetters, outbox, lastDead] = await Promise.all([
+      db.selectFrom('tenants').select(['id', 'crm', 'account_id', 'name', 'status', 'status_reason', 'scopes', 'token_expires_at', 'settings', sql<boolean>`refresh_token_enc is not null`.as('connected')]).where('id', '=', tenantId).executeTakeFirstOrThrow(),
+      counted(rows('events')),
+      counted(db.selectFrom('events').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).where('received_at', '>=', new Date(Date.now() - 3_600_000))),
+      counted(rows('contact_state')),
+      // Work owed, counted from the database rather than Redis: contacts waiting for a recompute, writes not yet sent.
+      counted(db.selectFrom('contact_state').select((eb) => eb.fn.countAll<number>().as('n')).where('tenant_id', '=', tenantId).whereRef('dirty_seq', '>', 'processed_seq')),
+      counted(rows('dead_letters')),
+      db.selectFrom('outbox').select(['kind', 'status', (eb) => eb.fn.countAll<number>().as('n')]).where('tenant_id', '=', tenantId).groupBy(['kind', 'status']).execute(),
+      db.selectFrom('dead_letters').select(['error', 'created_at']).where('tenant_id', '=', tenantId).where('replayed_at', 'is', null).orderBy('id', 'desc').limit(1).executeTakeFirst(),
+    ]);
+    const { settings, connected, ...shown } = tenant;
     const enrichment = (settings as { enrichment?: { eventsApi?: string; reason?: string } } | null)?.enrichment;
     return {
       tenant: shown,
-      token: { connected: !!refresh_token_enc, accessTokenExpiresAt: tenant.token_expires_at, problem: tenant.status === 'active' ? null : tenant.status_reason },
+      token: { connected, accessTokenExpiresAt: tenant.token_expires_at, problem: tenant.status === 'active' ? null : tenant.status_reason },
       facts: setupFacts[tenant.crm](tenant, { publicUrl, key: keyring.current.key }),
       ...(enrichment ? { enrichment: { eventsApi: enrichment.eventsApi ?? 'unknown', ...(enrichment.reason ? { reason: enrichment.reason } : {}) } } : {}),
-      events: await count('events'), eventsLastHour: lastHour, contacts: await count('contact_state'), deadLetters: await count('dead_letters'),
+      events, eventsLastHour, contacts, deadLetters,
       queue: { recomputeBacklog, writesPending: outbox.filter((o) => o.status === 'pending' || o.status === 'sending').reduce((n, o) => n + Number(o.n), 0) },
       lastError: lastDead ? { at: lastDead.created_at, message: lastDead.error } : tenant.status_reason ? { at: null, message: tenant.status_reason } : null,
       outbox: outbox.map((o) => ({ ...o, n: Number(o.n) })),
