@@ -1,4 +1,4 @@
-import type { CompiledModel } from './compile';
+import { type CompiledModel, type Matched, meets, RECENT_IDS } from './compile';
 import type { EngineEvent } from './events';
 import type { Reason } from './types';
 
@@ -14,7 +14,6 @@ export interface EngagementScore {
   lastActiveAt?: number;
 }
 
-const MAX_EVENT_IDS = 5;
 
 /**
  * Points for what the contact did. `events` must be sorted (time, then source and id) so that caps keep
@@ -22,7 +21,7 @@ const MAX_EVENT_IDS = 5;
  * model's half-life unless the rule says otherwise; penalties hold until the horizon. Tallies live in
  * arrays indexed by rule: this loop is the engine's hot path.
  */
-export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], now: number): EngagementScore {
+export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], matched: Matched, now: number): EngagementScore {
   const { model, dayMs } = cm;
   const rules = model.engagement.rules;
   const n = rules.length;
@@ -35,21 +34,24 @@ export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], now: n
   latest.fill(0);
   windowOf.fill(Number.NaN);
   usedInWindow.fill(0);
-  // Allocated on a rule's first match only: most rules match nothing for most contacts.
-  const ids: Array<string[] | undefined> = new Array(n);
+  // Each rule's latest RECENT_IDS events, as positions in `events`: a ring per rule, no allocation.
+  const recent = cm.scratch.recent;
   const windowMs = cm.capWindowMs;
+  // Allocated on a rule's first match only: most rules have no return bonus.
   const returnTimes: Array<number[] | undefined> = new Array(n);
   let lastActiveAt: number | undefined;
 
-  for (const e of events) {
+  for (let k = 0; k < events.length; k++) {
+    const type = matched.of[k];
+    if (type === undefined) continue;
+    const e = events[k]!;
     const t = e.occurredAt.getTime();
-    const kind = cm.typeInfo.get(e.type);
-    if (kind === undefined) continue;
-    if (kind.engaged) lastActiveAt = t;
-    const candidates = kind.rules;
+    if (type.engaged) lastActiveAt = t;
+    const candidates = type.rules;
     let eventFade = -1; // computed once per event, shared by every rule it meets
-    for (const { rule, index: i, test } of candidates) {
-      if (!test(e)) continue;
+    for (let j = 0; j < candidates.length; j++) {
+      if (!meets(matched, k, j, e)) continue;
+      const { rule, index: i } = candidates[j]!;
       if (rule.reopens) lastActiveAt = t;
       if (rule.returns) (returnTimes[i] ??= []).push(t);
       if (rule.cap) {
@@ -70,9 +72,9 @@ export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], now: n
         fade = eventFade;
       }
       points[i]! += rule.points * strength * fade;
+      recent[i * RECENT_IDS + (counts[i]! % RECENT_IDS)] = k;
       counts[i]!++;
       if (t > latest[i]!) latest[i] = t;
-      (ids[i] ??= []).push(e.sourceEventId);
     }
   }
 
@@ -84,7 +86,7 @@ export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], now: n
     if (counts[i]! > 0) {
       total += points[i]!;
       if (rule.decays && rule.points > 0) fading += points[i]!;
-      reasons.push({ kind: 'engagement', ruleId: rule.id, label: rule.label, points: round1(points[i]!), count: counts[i]!, events: ids[i]!.slice(-MAX_EVENT_IDS).reverse(), at: isoOf(latest[i]!) });
+      reasons.push({ kind: 'engagement', ruleId: rule.id, label: rule.label, points: round1(points[i]!), count: counts[i]!, events: latestIds(events, recent, i, counts[i]!), at: isoOf(latest[i]!) });
     }
     if (rule.returns && (returnTimes[i]?.length ?? 0) >= rule.returns.count) {
       const metAt = latestReturn(returnTimes[i]!, rule.returns.count, rule.returns.withinDays * dayMs);
@@ -98,6 +100,13 @@ export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], now: n
     }
   }
   return { points: total, fading, reasons, ...(lastActiveAt !== undefined ? { lastActiveAt } : {}) };
+}
+
+/** The ids of a rule's latest counted events, newest first, from its ring of positions. */
+function latestIds(events: EngineEvent[], recent: Uint32Array, rule: number, count: number): string[] {
+  const ids: string[] = [];
+  for (let c = count - 1; c >= 0 && c >= count - RECENT_IDS; c--) ids.push(events[recent[rule * RECENT_IDS + (c % RECENT_IDS)]!]!.sourceEventId);
+  return ids;
 }
 
 /** The latest time at which `count` matching events fell within `withinMs`: the latest return counts. */

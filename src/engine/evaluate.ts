@@ -1,4 +1,4 @@
-import { compile } from './compile';
+import { compile, matchEvents } from './compile';
 import { fadesBelowAt, isoOf, scoreEngagement } from './engagement';
 import { ENGAGEMENT_TYPES, type EngineEvent } from './events';
 import { scoreFit } from './fit';
@@ -26,12 +26,13 @@ export function evaluate(model: ScoringModel, profile: Profile, events: readonly
   const inScope = inOrder(inWindow(events, from, t));
 
   const fit = scoreFit(cm, profile);
-  const engagement = scoreEngagement(cm, inScope, t);
+  const matched = matchEvents(cm, inScope);
+  const engagement = scoreEngagement(cm, inScope, matched, t);
   let score = Math.round(fit.points + engagement.points);
   if (model.scoreRange) score = Math.min(model.scoreRange.max, Math.max(model.scoreRange.min, score));
 
   const blocked = suppression(profile, inScope);
-  const handoffs = findHandoffs({ cm, events: inScope, score, grade: fit.grade, profile, previous, now: t, suppressed: blocked !== undefined });
+  const handoffs = findHandoffs({ cm, events: inScope, matched, score, grade: fit.grade, profile, previous, now: t, suppressed: blocked !== undefined });
   const holding = fit.points + engagement.points - engagement.fading;
   const fades = (level: number) => fadesBelowAt({ holding, fading: engagement.fading, level, halfLifeMs: model.halfLifeDays * cm.dayMs, now: t, ...(model.scoreRange ? { floor: model.scoreRange.min } : {}) });
   const decision = decideTrack({ cm, events: inScope, handoffs, score, fadesBelowAt: fades, lastActiveAt: engagement.lastActiveAt, previous, now: t, blocked });

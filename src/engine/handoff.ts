@@ -1,4 +1,5 @@
-import type { CompiledModel } from './compile';
+import { type CompiledModel, type Matched, meets } from './compile';
+import { isoOf } from './engagement';
 import type { EngineEvent } from './events';
 import type { Grade } from './model';
 import { type Profile, stageRank } from './profile';
@@ -9,6 +10,7 @@ const GRADE_ORDER: Grade[] = ['A', 'B', 'C', 'D'];
 export interface HandoffInput {
   cm: CompiledModel;
   events: EngineEvent[];
+  matched: Matched;
   score: number;
   grade: Grade;
   profile: Profile;
@@ -25,28 +27,25 @@ export interface HandoffInput {
  * `mayHandOffByScore` allows: once, and again only after the contact cooled off.
  */
 export function findHandoffs(input: HandoffInput): Handoff[] {
-  const { cm, events, score, grade, previous } = input;
+  const { cm, events, matched, score, grade, previous } = input;
   const { handoff, mql } = cm.model;
   const cooldownMs = handoff.cooldownDays * cm.dayMs;
   const known = new Map((previous?.handoffs ?? []).map((h) => [h.id, h]));
   let last = -Infinity;
   for (const h of known.values()) last = Math.max(last, Date.parse(h.at));
 
-  for (const e of events) {
-    const candidates = cm.instantByType.get(e.type);
-    if (!candidates) continue;
-    let hit: (typeof candidates)[number] | undefined;
-    for (const h of candidates) {
-      if (h.test(e)) {
-        hit = h;
-        break;
-      }
-    }
+  for (let k = 0; k < events.length; k++) {
+    const type = matched.of[k];
+    if (type === undefined || type.instant.length === 0) continue;
+    const e = events[k]!;
+    let j = 0;
+    while (j < type.instant.length && !meets(matched, k, type.rules.length + j, e)) j++;
+    const hit = type.instant[j];
     if (!hit) continue;
     const t = e.occurredAt.getTime();
     if (t - last < cooldownMs) continue;
     const id = `${hit.rule.id}:${e.source}:${e.sourceEventId}`;
-    if (!known.has(id)) known.set(id, { id, at: e.occurredAt.toISOString(), reason: hit.rule.label, priority: hit.rule.priority });
+    if (!known.has(id)) known.set(id, { id, at: isoOf(t), reason: hit.rule.label, priority: hit.rule.priority });
     last = t;
   }
 

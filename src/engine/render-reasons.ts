@@ -5,9 +5,19 @@ const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', '
 /** `Nov 20`, in UTC: the same text on every machine. */
 export function shortDate(iso: string | Date): string {
   // ISO strings (what reasons carry) are read by position: no Date to build on the hot path.
-  if (typeof iso === 'string' && /^\d{4}-\d{2}-\d{2}T/.test(iso)) return `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8, 10))}`;
+  if (typeof iso === 'string' && isIsoDate(iso)) return `${MONTHS[Number(iso.slice(5, 7)) - 1]} ${Number(iso.slice(8, 10))}`;
   const d = typeof iso === 'string' ? new Date(iso) : iso;
   return `${MONTHS[d.getUTCMonth()]} ${d.getUTCDate()}`;
+}
+
+/** `2026-11-20T…`: digits where the date's are, checked by char code (this runs for every reason shown). */
+function isIsoDate(s: string): boolean {
+  if (s.length < 11 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45 || s.charCodeAt(10) !== 84) return false;
+  for (const i of [0, 1, 2, 3, 5, 6, 8, 9]) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
 }
 
 export function signed(points: number): string {
@@ -21,7 +31,7 @@ export function signed(points: number): string {
  */
 export function renderReasons(reasons: Reason[], opts: { max?: number } = {}): string {
   const scored = reasons.filter((r) => r.kind === 'fit' || r.kind === 'engagement' || r.kind === 'return').filter((r) => Math.round(r.points) !== 0);
-  scored.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || a.ruleId.localeCompare(b.ruleId));
+  scored.sort((a, b) => Math.abs(b.points) - Math.abs(a.points) || (a.ruleId < b.ruleId ? -1 : a.ruleId > b.ruleId ? 1 : 0));
   return scored
     .slice(0, opts.max ?? 6)
     .map((r) => {

@@ -51,6 +51,34 @@ describe('engagement rules', () => {
     expect(r.engagement.points).toBe(7);
   });
 
+  it('matching remembered by page or form text never leaks between values, fields or models', () => {
+    // The same texts over and over, as every recompute of a contact's history sends them.
+    const pages = ['https://x.io/pricing', 'https://x.io/blog/a', 'https://x.io/pricing', 'https://x.io/careers'];
+    for (let round = 0; round < 3; round++) {
+      const r = engagementOf(pages.map((url, i) => ev('page_viewed', i, { url })));
+      expect(reason(r, 'pricing_page')!.count).toBe(2);
+      expect(reason(r, 'blog_visit')!.count).toBe(1);
+      expect(reason(r, 'careers_page')!.count).toBe(1);
+    }
+    // Texts that never repeat (a unique query string on every page) are matched just the same.
+    const unique = Array.from({ length: 3000 }, (_, i) => ev('page_viewed', i / 1000, { url: `https://x.io/${i % 2 ? 'pricing' : 'about'}?v=${i}` }));
+    const u = engagementOf(unique, withModel((x) => { x.engagement.rules = x.engagement.rules.filter((r) => r.id === 'pricing_page').map((r) => ({ ...r, cap: undefined, returns: undefined })); }));
+    expect(reason(u, 'pricing_page')!.count).toBe(1500);
+    // A page view that carries its URL as pageUrl (Salesforce) is matched by the same rule.
+    expect(reason(engagementOf([ev('page_viewed', 0, { pageUrl: 'https://x.io/pricing' })]), 'pricing_page')!.count).toBe(1);
+    // A rule reading two fields answers per event, not per form name.
+    const m = withModel((x) => {
+      x.engagement.rules = [{ id: 'ebook_f1', label: 'ebook on form 1', event: 'form_submitted', match: { formName: 'ebook', formId: 'f-1' }, points: 4, decays: false, scaleByStrength: false, reopens: false }];
+    });
+    const both = engagementOf([ev('form_submitted', 0, { formName: 'Ebook', formId: 'f-1' }), ev('form_submitted', 1, { formName: 'Ebook', formId: 'f-2' })], m);
+    expect(reason(both, 'ebook_f1')!.count).toBe(1);
+    // Another model with the same texts answers by its own rules.
+    const other = withModel((x) => {
+      x.engagement.rules = [{ id: 'blog_only', label: 'blog', event: 'page_viewed', match: { url: '/blog' }, points: 1, decays: false, scaleByStrength: false, reopens: false }];
+    });
+    expect(engagementOf(pages.map((url, i) => ev('page_viewed', i, { url })), other).reasons.filter((x) => x.kind === 'engagement').map((x) => x.ruleId)).toEqual(['blog_only']);
+  });
+
   it('events older than the horizon or later than now contribute nothing', () => {
     const r = engagementOf([ev('form_submitted', 181, { formName: 'Request a demo' }), ev('form_submitted', -1, { formName: 'Request a demo' })]);
     expect(r.engagement.points).toBe(0);
