@@ -124,11 +124,17 @@ export function backoffMs(attempt: number): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
+/**
+ * The next rows to send, rep-facing ones first: a hot lead's task and alert must not wait behind a
+ * backlog of score updates (an install's first sync, a model change rescoring everyone). Otherwise in
+ * the order they were written, which keeps one contact's leave-then-join of sequences in order.
+ */
 async function claim(db: Db, tenantId: string, limit: number): Promise<OutboxRow[]> {
   const { rows } = await sql<OutboxRow>`
     update outbox set status = 'sending', attempts = attempts + 1, updated_at = now()
     where id in (
-      select id from outbox where tenant_id = ${tenantId} and status = 'pending' order by id limit ${limit} for update skip locked
+      select id from outbox where tenant_id = ${tenantId} and status = 'pending'
+      order by (kind in ('create_task', 'notify')) desc, id limit ${limit} for update skip locked
     )
     returning *`.execute(db);
   return rows.sort((a, b) => a.id - b.id);

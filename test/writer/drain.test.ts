@@ -106,6 +106,20 @@ describe.each(drivers)('the writer against the CRM sandbox on %s', (driver) => {
     expect([...stack.sandbox.portal().tasks.values()][0]!.properties.hubspot_owner_id).toBe('7001');
   });
 
+  it('sends a rep\'s task ahead of a backlog of score updates written before it', async () => {
+    for (let i = 0; i < 30; i++) await row(String((i % 2) + 1), 'set_properties', { properties: { score: i } });
+    await task('1');
+    expect(await drainTenant({ ...deps, claimSize: 10 }, tenantId)).toEqual({ sent: 31, dead: 0 });
+    const paths = stack.sandbox.recorder.requests.map((r) => r.path).filter((p) => p.startsWith('/crm/v3/objects/'));
+    const updates = paths.flatMap((p, i) => (p === '/crm/v3/objects/contacts/batch/update' ? [i] : []));
+    expect(updates).toHaveLength(4);
+    // In the first claim: after that claim's one property batch, before the backlog's other three.
+    const created = paths.findIndex((p) => p.startsWith('/crm/v3/objects/tasks'));
+    expect(created).toBeGreaterThan(updates[0]!);
+    expect(created).toBeLessThan(updates[1]!);
+    expect(stack.sandbox.portal().contacts.get('2')!.properties.kindling_score).toBe('29');
+  });
+
   it('after an ambiguous failure (applied, answer lost) looks the task up instead of creating a second one', async () => {
     await task('1');
     stack.sandbox.setFaults({ dropAfterApply: 1 });
