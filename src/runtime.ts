@@ -66,8 +66,6 @@ export interface RuntimeOptions {
   now?: () => number;
   /** How often each tenant's open tasks are read back from the CRM (default 15 minutes). */
   taskPollMs?: number;
-  /** How long a process may use a cached scoring model after an admin saved a new one (default 10 s). */
-  modelCacheMs?: number;
 }
 
 export interface Runtime {
@@ -122,7 +120,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       setupLandingRoutes(store.db, keyring, config.PUBLIC_URL),
       setupStaticRoutes(),
       uninstallRoutes({ db: store.db, keyring, log, revokers: { hubspot: hubspotRevoker(config), salesforce: salesforceRevoker(config) } }),
-      adminModelRoutes({ db: store.db, models: createModelStore(store.db, { ttlMs: 0 }), now: opts.now ?? Date.now }),
+      adminModelRoutes({ db: store.db, models: createModelStore(store.db), now: opts.now ?? Date.now }),
       adminDeadLetterRoutes({ db: store.db, afterReplay: (t) => enqueueWrite(writeQueue, t) }),
       adminResultsRoutes({ db: store.db, now: opts.now ?? Date.now }),
       adminMappingRoutes({ db: store.db, connectors }),
@@ -170,7 +168,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       opts.recompute ??
       createRecompute({
         db: store.db,
-        models: createModelStore(store.db, { ttlMs: opts.modelCacheMs ?? 10_000 }),
+        models: createModelStore(store.db),
         readProfiles,
         afterOutbox,
         ...(config.HUBSPOT_CLIENT_ID ? { enrichers: { hubspot: createHubSpotEventsEnricher({ apiBase: config.HUBSPOT_API_BASE, tokens, limiter }) } } : {}),

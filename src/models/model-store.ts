@@ -12,21 +12,22 @@ export interface ModelStore {
 }
 
 /**
- * The tenant's active scoring model, cached briefly per process (a saved model takes effect within
- * `ttlMs` everywhere; the cache keeps the hot path off the database).
+ * The tenant's active scoring model. Which version is active is read every time (one indexed row), so a
+ * model saved or rolled back scores the very next event in every process; the model itself is parsed
+ * and compiled once per version, which is what kept the hot path busy.
  */
-export function createModelStore(db: Db, opts: { ttlMs?: number; now?: () => number } = {}): ModelStore {
-  const ttl = opts.ttlMs ?? 10_000;
-  const now = opts.now ?? Date.now;
+export function createModelStore(db: Db): ModelStore {
   const fallback: ActiveModel = { model: loadDefaultModel(), version: 0 };
-  const cache = new Map<string, { at: number; value: ActiveModel }>();
+  const parsed = new Map<string, ActiveModel>();
   return {
     async active(tenantId) {
-      const hit = cache.get(tenantId);
-      if (hit && now() - hit.at < ttl) return hit.value;
-      const row = await db.selectFrom('models').select(['version', 'model']).where('tenant_id', '=', tenantId).where('active', '=', true).executeTakeFirst();
-      const value = row ? { model: scoringModelSchema.parse(row.model), version: row.version } : fallback;
-      cache.set(tenantId, { at: now(), value });
+      const row = await db.selectFrom('models').select('version').where('tenant_id', '=', tenantId).where('active', '=', true).executeTakeFirst();
+      if (!row) return fallback;
+      const hit = parsed.get(tenantId);
+      if (hit?.version === row.version) return hit;
+      const stored = await db.selectFrom('models').select('model').where('tenant_id', '=', tenantId).where('version', '=', row.version).executeTakeFirstOrThrow();
+      const value = { model: scoringModelSchema.parse(stored.model), version: row.version };
+      parsed.set(tenantId, value);
       return value;
     },
   };

@@ -21,7 +21,7 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
   beforeAll(async () => {
     mkdirSync(SHOTS, { recursive: true });
     store = await testStore('pglite');
-    stack = await startStack(store, { modelCacheMs: 0 });
+    stack = await startStack(store);
     browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'] });
     page = await browser.newPage();
   });

@@ -30,7 +30,7 @@ export interface Stack {
 }
 
 /** Kindling (web + worker) against the CRM sandbox over real HTTP, on a test store and Redis prefix. */
-export async function startStack(store: Store, opts: { sandbox?: SandboxOptions; env?: Record<string, string>; role?: 'all' | 'web'; log?: Logger; modelCacheMs?: number } = {}): Promise<Stack> {
+export async function startStack(store: Store, opts: { sandbox?: SandboxOptions; env?: Record<string, string>; role?: 'all' | 'web'; log?: Logger} = {}): Promise<Stack> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
   const sandbox = await startSandbox({ ...opts.sandbox, echoTo: { targetUrl: `${url}/webhooks/hubspot` } });
@@ -43,7 +43,7 @@ export async function startStack(store: Store, opts: { sandbox?: SandboxOptions;
     SALESFORCE_CLIENT_ID: sandbox.salesforce.app.clientId, SALESFORCE_CLIENT_SECRET: sandbox.salesforce.app.clientSecret, SALESFORCE_LOGIN_URL: sandbox.url,
     ...opts.env,
   });
-  const start = () => startRuntime({ config, role: opts.role ?? 'all', log: opts.log ?? createLogger('error', true), store, queuePrefix: prefix, ...(opts.modelCacheMs !== undefined ? { modelCacheMs: opts.modelCacheMs } : {}) });
+  const start = () => startRuntime({ config, role: opts.role ?? 'all', log: opts.log ?? createLogger('error', true), store, queuePrefix: prefix });
   const stack: Stack = {
     sandbox, runtime: await start(), url, prefix, encryptionKey: config.encryptionKey.key,
     async restart() {

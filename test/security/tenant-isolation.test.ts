@@ -38,7 +38,7 @@ describe.each(drivers)('tenant isolation on %s', (driver) => {
 
   beforeEach(async () => {
     store = await testStore(driver);
-    stack = await startStack(store, { modelCacheMs: 0 });
+    stack = await startStack(store);
     stack.sandbox.seedContacts([{ id: '101', properties: { email: 'jane@acme.io', jobtitle: 'VP Sales', numberofemployees: '300', lifecyclestage: 'lead' } }], HUB_A);
     stack.sandbox.seedContacts([{ id: '202', properties: { email: 'bo@globex.io', jobtitle: 'CEO', numberofemployees: '900', lifecyclestage: 'lead' } }], HUB_B);
     a = await installAs(HUB_A);

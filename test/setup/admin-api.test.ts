@@ -17,7 +17,7 @@ describe('the admin API behind the setup screen', () => {
 
   beforeEach(async () => {
     store = await testStore('pglite');
-    stack = await startStack(store, { modelCacheMs: 0 });
+    stack = await startStack(store);
     ({ cookies } = await installHubSpot(stack.url));
     csrf = ((await (await api('/api/session')).json()) as { csrfToken: string }).csrfToken;
     stack.sandbox.seedContacts([{ id: '101', properties: { email: 'jane@acme.io', firstname: 'Jane', lastname: 'Doe', company: 'Acme', jobtitle: 'VP Sales', numberofemployees: '300', lifecyclestage: 'lead' } }]);
