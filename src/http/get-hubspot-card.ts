@@ -40,7 +40,8 @@ export function hubspotCardRoutes(deps: CardDeps): Router {
       return;
     }
     const signals = await deps.db.selectFrom('events').select(['occurred_at', 'attrs']).where('tenant_id', '=', tenant.id).where('object_type', '=', 'contact').where('contact_id', '=', contactId).where('type', '=', 'signal').orderBy('occurred_at', 'desc').limit(5).execute();
-    const task = await deps.db.selectFrom('outbox').select(['payload', 'result', 'status']).where('tenant_id', '=', tenant.id).where('contact_id', '=', contactId).where('kind', '=', 'create_task').orderBy('id', 'desc').executeTakeFirst();
+    // Open: the rep has not completed it in the CRM (the completion poller records when they do).
+    const task = await deps.db.selectFrom('outbox').select(['payload', 'result', 'status']).where('tenant_id', '=', tenant.id).where('contact_id', '=', contactId).where('kind', '=', 'create_task').where('completed_at', 'is', null).orderBy('id', 'desc').executeTakeFirst();
     const taskLine = task ? `${(task.payload as { subject?: string }).subject ?? 'Kindling task'}${task.status === 'sent' ? '' : ` (${task.status})`}` : 'none';
     res.json({
       results: [

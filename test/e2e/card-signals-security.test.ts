@@ -57,6 +57,19 @@ describe.each(drivers)('CRM card, signals and the security boundary on %s', (dri
     expect(body.results[0]!.properties.find((p) => p.label === 'Why')!.value).toContain('company raised a round');
     expect(body.results[1]!.title).toMatch(/funding round$/);
     expect(body.results[1]!.properties[0]!.value).toBe('Acme raised a Series B');
+    const line = (b: typeof body, label: string) => b.results[0]!.properties.find((p) => p.label === label)!.value;
+    const state = (await store.db.selectFrom('contact_state').select('result').where('contact_id', '=', '101').executeTakeFirstOrThrow()).result as { stage: string; track: string };
+    expect(line(body, 'Stage')).toBe(state.stage);
+    expect(line(body, 'Nurture track')).toBe(state.track.replace('_', '-'));
+    expect(line(body, 'Open Kindling task')).toBe('none');
+
+    // The rep's open task shows until they complete it in the CRM.
+    const { id } = await store.db.insertInto('outbox').values({ tenant_id: tenantId, object_type: 'contact', contact_id: '101', kind: 'create_task', payload: JSON.stringify({ subject: 'Jane Doe (Acme) — requested a demo' }), idempotency_key: 'task:card', status: 'sent', last_error: null, result: JSON.stringify({ id: 't1' }), updated_at: new Date() }).returning('id').executeTakeFirstOrThrow();
+    const open = (await (await card('userId=7001&associatedObjectId=101&associatedObjectType=CONTACT&portalId=62515')).json()) as typeof body;
+    expect(line(open, 'Open Kindling task')).toBe('Jane Doe (Acme) — requested a demo');
+    await store.db.updateTable('outbox').set({ completed_at: new Date() }).where('id', '=', id).execute();
+    const done = (await (await card('userId=7001&associatedObjectId=101&associatedObjectType=CONTACT&portalId=62515')).json()) as typeof body;
+    expect(line(done, 'Open Kindling task')).toBe('none');
   });
 
   it('refuses bad signals with a reason: signature, window, tenant, shape', async () => {

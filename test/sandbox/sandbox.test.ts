@@ -99,6 +99,17 @@ describe('the CRM sandbox', () => {
       { method: 'GET', url: '/services/data/v59.0/sobjects/Lead/00Q404', referenceId: 'missing' },
     ] })) as { compositeResponse: Array<{ referenceId: string; httpStatusCode: number }> };
     expect(composite.compositeResponse.map((r) => [r.referenceId, r.httpStatusCode])).toEqual([['lead', 200], ['missing', 404]]);
+
+    // A Task's IsClosed is Salesforce's to compute: read from its status, refused on write.
+    const [task] = (await conn.requestPost('/services/data/v59.0/composite/sobjects', { allOrNone: false, records: [{ attributes: { type: 'Task' }, Subject: 'Call', Status: 'Not Started', WhoId: '00Q1' }] })) as Array<{ id: string }>;
+    const retrieve = (fields: string[]) => conn.requestPost(`/services/data/v59.0/composite/sobjects/Task`, { ids: [task!.id], fields });
+    expect(await retrieve(['Status', 'IsClosed'])).toEqual([{ attributes: { type: 'Task' }, Status: 'Not Started', IsClosed: false }]);
+    const refused = (await conn.requestPatch('/services/data/v59.0/composite/sobjects', { allOrNone: false, records: [{ attributes: { type: 'Task' }, id: task!.id, IsClosed: true }] })) as Array<{ success: boolean; errors: Array<{ statusCode: string }> }>;
+    expect(refused[0]).toMatchObject({ success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE' }] });
+    await conn.requestPatch('/services/data/v59.0/composite/sobjects', { allOrNone: false, records: [{ attributes: { type: 'Task' }, id: task!.id, Status: 'Completed' }] });
+    expect(await retrieve(['IsClosed'])).toEqual([{ attributes: { type: 'Task' }, IsClosed: true }]);
+    // A field the object does not have fails the retrieve, as it does in Salesforce.
+    await expect(retrieve(['Nope__c'])).rejects.toMatchObject({ errorCode: 'INVALID_FIELD' });
   });
 
   it('parses only its SOQL subset, refusing the rest', () => {

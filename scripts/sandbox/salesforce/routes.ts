@@ -17,6 +17,11 @@ interface SfTokens {
   refresh: Map<string, { orgId: string; revoked: boolean }>;
 }
 
+/** Read-only fields Salesforce computes: a Task is closed once its status is a closed one. */
+const DERIVED: Record<string, Record<string, (rec: SfRecord) => unknown>> = {
+  Task: { IsClosed: (rec) => rec.Status === 'Completed' },
+};
+
 /** Salesforce's REST error body: an array of `{message, errorCode, fields?}`. */
 const sfError = (res: Response, status: number, errorCode: string, message: string, fields?: string[]) => res.status(status).json([{ message, errorCode, ...(fields ? { fields } : {}) }]);
 
@@ -106,6 +111,8 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
   const api = Router();
   api.use(auth, express.json({ limit: '5mb' }));
   const store = (type: string) => org.objects.get(type);
+  /** A field's value as Salesforce returns it: stored, or derived from others (a Task's IsClosed). */
+  const read = (type: string, rec: SfRecord, field: string) => DERIVED[type]?.[field]?.(rec) ?? rec[field] ?? null;
   const badFields = (type: string, rec: Record<string, unknown>) => Object.keys(rec).filter((k) => k !== 'attributes' && k !== 'id' && !org.fields.get(type)!.has(k));
 
   api.get('/limits', (_req, res) => {
@@ -120,9 +127,12 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
     const s = store(req.params.type);
     if (!s) return sfError(res, 404, 'NOT_FOUND', 'The requested resource does not exist');
     const { ids, fields } = req.body as { ids: string[]; fields: string[] };
+    // As Salesforce does: a field the object does not have fails the whole retrieve.
+    const unknown = fields.find((f) => !org.fields.get(req.params.type)!.has(f));
+    if (unknown) return sfError(res, 400, 'INVALID_FIELD', `No such column '${unknown}' on entity '${req.params.type}'.`);
     res.json(ids.map((id) => {
       const rec = s.get(id);
-      return rec ? { attributes: { type: req.params.type }, ...Object.fromEntries(fields.map((f) => [f, rec[f] ?? null])) } : null;
+      return rec ? { attributes: { type: req.params.type }, ...Object.fromEntries(fields.map((f) => [f, read(req.params.type, rec, f)])) } : null;
     }));
   });
   const collection = (create: boolean) => (req: Request, res: Response) => {
@@ -134,6 +144,8 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
       const s = store(type);
       if (!s) return { success: false, errors: [{ statusCode: 'INVALID_TYPE', message: `sObject type '${type}' is not supported.`, fields: [] }] };
       const bad = badFields(type, rec);
+      const derived = Object.keys(rec).filter((k) => DERIVED[type]?.[k]);
+      if (derived.length > 0) return { success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${derived.join(', ')}.`, fields: derived }] };
       if (bad.length > 0) return { success: false, errors: [{ statusCode: 'INVALID_FIELD', message: `No such column '${bad[0]}' on sobject of type ${type}`, fields: bad }] };
       const { attributes: _a, id: rid, ...values } = rec;
       if (create) {
@@ -170,7 +182,7 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
     const s = q.object === 'ActionCadence' && !org.salesEngagement ? undefined : store(q.object);
     if (!s) return sfError(res, 400, 'INVALID_TYPE', `sObject type '${q.object}' is not supported.`);
     const rows = [...s.values()].filter((rec: SfRecord) => q.where.every((c) => c.values.some((v) => (v === null ? rec[c.field] == null : String(rec[c.field] ?? '') === v)))).slice(0, q.limit ?? 2000);
-    res.json({ totalSize: rows.length, done: true, records: rows.map((rec) => ({ attributes: { type: q.object }, ...Object.fromEntries(q.fields.map((f) => [f, rec[f] ?? null])) })) });
+    res.json({ totalSize: rows.length, done: true, records: rows.map((rec) => ({ attributes: { type: q.object }, ...Object.fromEntries(q.fields.map((f) => [f, read(q.object, rec, f)])) })) });
   });
   // Composite: up to 25 subrequests in one call, run in order against this same org.
   api.post('/composite', async (req, res) => {

@@ -22,7 +22,7 @@ export interface SfOrg {
 const FIELDS: Record<string, string[]> = {
   Lead: ['Id', 'FirstName', 'LastName', 'Email', 'Company', 'Title', 'Industry', 'NumberOfEmployees', 'Country', 'OwnerId', 'Status', 'HasOptedOutOfEmail', 'IsConverted', 'Kindling_Score__c', 'Kindling_Grade__c', 'Kindling_Track__c', 'Kindling_Reasons__c', 'Kindling_Scored_At__c', 'Kindling_Fit_Score__c', 'Kindling_Engagement_Score__c'],
   Contact: ['Id', 'FirstName', 'LastName', 'Email', 'Title', 'AccountId', 'OwnerId', 'HasOptedOutOfEmail', 'Kindling_Score__c', 'Kindling_Grade__c', 'Kindling_Track__c', 'Kindling_Reasons__c', 'Kindling_Scored_At__c', 'Kindling_Fit_Score__c', 'Kindling_Engagement_Score__c', 'Kindling_Stage__c'],
-  Task: ['Id', 'WhoId', 'OwnerId', 'Subject', 'Description', 'ActivityDate', 'Priority', 'Status'],
+  Task: ['Id', 'WhoId', 'OwnerId', 'Subject', 'Description', 'ActivityDate', 'Priority', 'Status', 'IsClosed'],
   Campaign: ['Id', 'Name', 'IsActive'],
   CampaignMember: ['Id', 'CampaignId', 'LeadId', 'ContactId', 'Status'],
   ActionCadence: ['Id', 'Name', 'OwnerId', 'State'],
@@ -31,13 +31,13 @@ const FIELDS: Record<string, string[]> = {
 
 /** Lead Status as a fresh org ships it, plus the "Marketing Qualified" value Kindling's README asks admins to add. */
 export const LEAD_STATUSES = ['Open - Not Contacted', 'Marketing Qualified', 'Working - Contacted', 'Closed - Converted', 'Closed - Not Converted'];
-const TYPES: Record<string, string> = { Id: 'id', NumberOfEmployees: 'int', HasOptedOutOfEmail: 'boolean', IsConverted: 'boolean', IsActive: 'boolean', ActivityDate: 'date', Kindling_Scored_At__c: 'datetime', OwnerId: 'reference', WhoId: 'reference', AccountId: 'reference' };
+const TYPES: Record<string, string> = { Id: 'id', NumberOfEmployees: 'int', HasOptedOutOfEmail: 'boolean', IsConverted: 'boolean', IsActive: 'boolean', IsClosed: 'boolean', ActivityDate: 'date', Kindling_Scored_At__c: 'datetime', OwnerId: 'reference', WhoId: 'reference', AccountId: 'reference' };
 
 /** One field as `describe` reports it: its type, and a picklist's values (Lead Status). */
 export function describeField(object: string, name: string) {
   const type = object === 'Lead' && name === 'Status' ? 'picklist' : TYPES[name] ?? (/Score__c$/.test(name) ? 'double' : 'string');
   return {
-    name, label: name, type, updateable: name !== 'Id',
+    name, label: name, type, updateable: name !== 'Id' && name !== 'IsClosed',
     picklistValues: type === 'picklist' ? LEAD_STATUSES.map((value, i) => ({ active: true, defaultValue: i === 0, label: value, validFor: null, value })) : [],
   };
 }
