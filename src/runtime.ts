@@ -175,7 +175,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         scheduleWake: (job, at, previous) => scheduleWake(recomputeQueue, job, at, previous, clock()),
         now: () => new Date(clock()),
       });
-    workers.push(startRecomputeWorker({ connection: redis, db: store.db, recompute, log, metrics, concurrency: 16, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
+    workers.push(startRecomputeWorker({ connection: redis, db: store.db, recompute, log, metrics, concurrency: 64, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
     workers.push(startWriteWorker({ db: store.db, connectors, keyring, log, metrics, connection: redis, ...(opts.queuePrefix ? { prefix: opts.queuePrefix } : {}) }));
     stops.push(startSweeper(store.db, recomputeQueue, log, 15_000, (t) => enqueueWrite(writeQueue, t)));
     // Each tenant's open tasks are read back at most every 15 minutes: 1 call per 100 (HubSpot) or 200 (Salesforce).
