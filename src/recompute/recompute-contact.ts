@@ -67,6 +67,8 @@ const PER_HANDOFF: ReadonlySet<OutboxKind> = new Set(['create_task', 'notify']);
  */
 export function createRecompute(deps: RecomputeDeps): RecomputeFn {
   const ttl = deps.profileTtlMs ?? 10 * 60_000;
+  // Per tenant: the Events API probe in flight, resolving to whether the account has the API.
+  const probes = new Map<string, Promise<boolean>>();
   return async (job, log) => {
     const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', job.tenantId).executeTakeFirst();
     // The contact's rows, in contact_state and in the ledger alike.
@@ -88,7 +90,7 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
     }
     profile ??= { attributes: {} };
     const { model, version } = await deps.models.active(tenant.id);
-    const enrichment = await enrich(deps, tenant, job, now, model.horizonDays, log);
+    const enrichment = await enrich(deps, probes, tenant, job, now, model.horizonDays, log);
 
     const outcome = await deps.db.transaction().execute(async (trx) => {
       const locked = await trx.selectFrom('contact_state').select(['dirty_seq', 'result', 'written', 'next_wake_at']).where((eb) => eb.and(contact)).forUpdate().executeTakeFirstOrThrow();
@@ -183,25 +185,45 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
  * event-driven recompute. An account without the API is remembered for a day, and the property values
  * stay the signal.
  */
-async function enrich(deps: RecomputeDeps, tenant: Tenant, job: RecomputeJob, now: Date, horizonDays: number, log: Logger): Promise<InboundEvent[]> {
+/**
+ * Events the CRM lists in more detail than its webhooks (HubSpot's Events API), fetched into the ledger.
+ * Whether the account has that API is learned from the first fetch and kept a day in the tenant's
+ * settings. While it is not known, one fetch per tenant probes at a time and the contacts recomputed
+ * meanwhile wait for its answer: a worker starting 64 jobs must not send 64 probes (a refresh storm).
+ */
+async function enrich(deps: RecomputeDeps, probes: Map<string, Promise<boolean>>, tenant: Tenant, job: RecomputeJob, now: Date, horizonDays: number, log: Logger): Promise<InboundEvent[]> {
   const enricher = deps.enrichers?.[tenant.crm];
   if (!enricher || job.cause !== 'event') return [];
   const settings = (tenant.settings ?? {}) as { enrichment?: { eventsApi?: string; checkedAt?: string } };
   const e = settings.enrichment;
   if (e?.eventsApi === 'unavailable' && e.checkedAt && now.getTime() - Date.parse(e.checkedAt) < 86_400_000) return [];
-  const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', enricher.source).executeTakeFirst();
-  // A day of overlap: the Events API lists some events late, and the ledger's dedupe keys make repeats free.
-  const since = last?.at ? new Date(new Date(last.at).getTime() - ENRICH_OVERLAP_MS) : new Date(now.getTime() - horizonDays * 86_400_000);
-  const r = await enricher.fetch(tenant, job.contactId, since);
-  const eventsApi = 'unavailable' in r ? 'unavailable' : 'available';
-  if (e?.eventsApi !== eventsApi || eventsApi === 'unavailable') {
-    const enrichment = { eventsApi, checkedAt: now.toISOString(), ...('unavailable' in r ? { reason: r.unavailable } : {}) };
-    // Only this key, merged in SQL: the settings read at the job's start may be older than a mapping the admin saved since.
-    await deps.db.updateTable('tenants').set({ settings: sql`settings || jsonb_build_object('enrichment', ${JSON.stringify(enrichment)}::jsonb)` }).where('id', '=', tenant.id).execute();
-    tenant.settings = { ...settings, enrichment: { eventsApi } };
-    log.info('enrichment.detected', { tenantId: tenant.id, eventsApi });
+  const unknown = e?.eventsApi !== 'available';
+  const probing = unknown ? probes.get(tenant.id) : undefined;
+  if (probing && !(await probing)) return [];
+  // This job probes: registered before its first await, so a job starting meanwhile waits for it.
+  let answer: ((available: boolean) => void) | undefined;
+  if (unknown && !probing) probes.set(tenant.id, new Promise<boolean>((resolve) => (answer = resolve)));
+  try {
+    const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', enricher.source).executeTakeFirst();
+    // A day of overlap: the Events API lists some events late, and the ledger's dedupe keys make repeats free.
+    const since = last?.at ? new Date(new Date(last.at).getTime() - ENRICH_OVERLAP_MS) : new Date(now.getTime() - horizonDays * 86_400_000);
+    const r = await enricher.fetch(tenant, job.contactId, since);
+    answer?.(!('unavailable' in r));
+    const eventsApi = 'unavailable' in r ? 'unavailable' : 'available';
+    if (e?.eventsApi !== eventsApi || eventsApi === 'unavailable') {
+      const enrichment = { eventsApi, checkedAt: now.toISOString(), ...('unavailable' in r ? { reason: r.unavailable } : {}) };
+      // Only this key, merged in SQL: the settings read at the job's start may be older than a mapping the admin saved since.
+      await deps.db.updateTable('tenants').set({ settings: sql`settings || jsonb_build_object('enrichment', ${JSON.stringify(enrichment)}::jsonb)` }).where('id', '=', tenant.id).execute();
+      tenant.settings = { ...settings, enrichment: { eventsApi } };
+      log.info('enrichment.detected', { tenantId: tenant.id, eventsApi });
+    }
+    return 'events' in r ? r.events : [];
+  } finally {
+    if (answer) {
+      answer(false); // a failed probe lets the waiting jobs go on without enrichment; no-op once answered
+      probes.delete(tenant.id);
+    }
   }
-  return 'events' in r ? r.events : [];
 }
 
 function toEngineEvents(rows: Array<{ type: string; occurred_at: Date; source: string; source_event_id: string; attrs: unknown }>, log: Logger): EngineEvent[] {

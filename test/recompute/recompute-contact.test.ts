@@ -133,6 +133,30 @@ describe.each(drivers)('recomputing a contact on %s', (driver) => {
     });
   });
 
+  it('asks whether the account has the Events API once, however many contacts start together', async () => {
+    const asked: string[] = [];
+    const answerWith = (available: boolean): Enricher => ({
+      source: 'hubspot-events',
+      details: new Set(['page_viewed']),
+      async fetch(_t, contactId) {
+        asked.push(contactId);
+        await new Promise((r) => setTimeout(r, 20));
+        return available ? { events: [] } : { unavailable: 'HubSpot answers only for Enterprise accounts' };
+      },
+    });
+    for (let i = 1; i <= 8; i++) await record(String(i), 'email_opened', 60, {}, `open-${i}`);
+    const run = recompute({ enrichers: { hubspot: answerWith(false) } });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => run(job(String(i + 1)), log)));
+    expect(asked).toHaveLength(1);
+    // Where the account has it, the others fetch their own contact's events once the probe said so.
+    await store.db.updateTable('tenants').set({ settings: JSON.stringify({}) }).execute();
+    asked.length = 0;
+    for (let i = 1; i <= 8; i++) await record(String(i), 'email_clicked', 30, {}, `click-${i}`);
+    const again = recompute({ enrichers: { hubspot: answerWith(true) } });
+    await Promise.all(Array.from({ length: 8 }, (_, i) => again(job(String(i + 1)), log)));
+    expect([...asked].sort()).toEqual(['1', '2', '3', '4', '5', '6', '7', '8']);
+  });
+
   it('past the cap on events it reads, the newest are the ones kept', async () => {
     await record('1', 'email_opened', 3000);
     await record('1', 'email_opened', 2000);
