@@ -1,11 +1,15 @@
 import express, { Router } from 'express';
+import { sql } from 'kysely';
 import { requireAdmin } from '../auth/session';
-import { type EngineState, engineEventSchema, evaluate, type Profile, type ScoringModel, scoringModelSchema } from '../engine';
+import { type EngineEvent, type EngineState, engineEventSchema, evaluate, type Profile, type ScoringModel, scoringModelSchema } from '../engine';
 import { modelDiff } from '../models/model-diff';
 import type { ModelStore } from '../models/model-store';
 import { audit } from '../store/audit';
 import type { Db } from '../store/db';
 import { formatZodError } from '../validation';
+
+/** How many contacts a preview re-scores under both models: enough to read a threshold change by. */
+const PREVIEW_SAMPLE = 2000;
 
 /**
  * The admin API behind model tuning: read the active model, preview a draft on a real contact (current and
@@ -28,24 +32,27 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
     const email = String(req.body?.email ?? '').trim().toLowerCase();
     const current = (await deps.models.active(tenantId)).model;
     const now = new Date(deps.now());
-    const states = await deps.db.selectFrom('contact_state').select(['object_type', 'contact_id', 'profile', 'result']).where('tenant_id', '=', tenantId).where('deleted', '=', false).limit(5000).execute();
-    const contact = email ? states.find((s) => String((s.profile as Profile | null)?.email ?? '').toLowerCase() === email) : undefined;
-    const score = async (model: ScoringModel, s: (typeof states)[number]) => {
-      const events = await deps.db.selectFrom('events').select(['type', 'occurred_at', 'source', 'source_event_id', 'attrs']).where('tenant_id', '=', tenantId).where('object_type', '=', s.object_type).where('contact_id', '=', s.contact_id).execute();
-      const parsed = events.flatMap((e) => {
-        const p = engineEventSchema.safeParse({ type: e.type, occurredAt: e.occurred_at, source: e.source, sourceEventId: e.source_event_id, attrs: e.attrs ?? {} });
-        return p.success ? [p.data] : [];
-      });
+    const state = deps.db.selectFrom('contact_state').select(['object_type', 'contact_id', 'profile', 'result', 'updated_at']).where('tenant_id', '=', tenantId).where('deleted', '=', false);
+    const [contact, sample, total] = await Promise.all([
+      email ? state.where(sql<boolean>`lower(profile->>'email') = ${email}`).orderBy('updated_at', 'desc').executeTakeFirst() : undefined,
+      // Both models re-run on the contacts active most recently: a bounded, honest sample of a large portal.
+      state.orderBy('updated_at', 'desc').limit(PREVIEW_SAMPLE).execute(),
+      deps.db.selectFrom('contact_state').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).where('deleted', '=', false).executeTakeFirstOrThrow(),
+    ]);
+    const contacts = contact && !sample.some((s) => s.object_type === contact.object_type && s.contact_id === contact.contact_id) ? [...sample, contact] : sample;
+    const horizonDays = Math.max(current.horizonDays, draft.data.horizonDays);
+    const history = await eventsOf(deps.db, tenantId, contacts, new Date(now.getTime() - horizonDays * 86_400_000));
+    const score = (model: ScoringModel, s: (typeof contacts)[number]) => {
       const previous = (s.result as { state?: EngineState } | null)?.state;
-      const out = evaluate(model, (s.profile as Profile | null) ?? { attributes: {} }, parsed, now, previous);
+      const out = evaluate(model, (s.profile as Profile | null) ?? { attributes: {} }, history.get(`${s.object_type}.${s.contact_id}`) ?? [], now, previous);
       return { score: out.score, grade: out.fit.grade, stage: out.stage, track: out.track, reasons: out.reasons.filter((x) => x.kind !== 'track') };
     };
-    // How many contacts each model puts at or over its own threshold, on what Kindling already knows of them.
-    const over = (m: ScoringModel) => states.filter((s) => ((s.result as { score?: number } | null)?.score ?? -Infinity) >= m.mql.threshold).length;
+    // How many of the sample each model puts at or over its own threshold, scored afresh under each.
+    const over = (m: ScoringModel) => sample.filter((s) => score(m, s).score >= m.mql.threshold).length;
     res.json({
-      contact: contact ? { id: contact.contact_id, objectType: contact.object_type, current: await score(current, contact), draft: await score(draft.data, contact) } : null,
+      contact: contact ? { id: contact.contact_id, objectType: contact.object_type, current: score(current, contact), draft: score(draft.data, contact) } : null,
       ...(email && !contact ? { message: `no scored contact with email ${email}` } : {}),
-      threshold: { current: current.mql.threshold, draft: draft.data.mql.threshold, contactsOverCurrent: over(current), contactsOverDraft: over(draft.data) },
+      threshold: { current: current.mql.threshold, draft: draft.data.mql.threshold, contactsOverCurrent: over(current), contactsOverDraft: over(draft.data), contactsScored: sample.length, contactsInAll: Number(total.n) },
     });
   });
 
@@ -84,4 +91,31 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
     res.status(done ? 200 : 404).json(done ? { version } : { error: 'not_found', message: `no version ${version}` });
   });
   return r;
+}
+
+/** The sampled contacts' events since `since`, in ledger order, one query for all of them. */
+async function eventsOf(db: Db, tenantId: string, contacts: Array<{ object_type: string; contact_id: string }>, since: Date): Promise<Map<string, EngineEvent[]>> {
+  const out = new Map<string, EngineEvent[]>();
+  if (contacts.length === 0) return out;
+  const wanted = new Set(contacts.map((c) => `${c.object_type}.${c.contact_id}`));
+  const rows = await db
+    .selectFrom('events')
+    .select(['object_type', 'contact_id', 'type', 'occurred_at', 'source', 'source_event_id', 'attrs'])
+    .where('tenant_id', '=', tenantId)
+    .where('contact_id', 'in', [...new Set(contacts.map((c) => c.contact_id))])
+    .where('occurred_at', '>=', since)
+    .orderBy('occurred_at')
+    .orderBy('source')
+    .orderBy('source_event_id')
+    .execute();
+  for (const e of rows) {
+    const key = `${e.object_type}.${e.contact_id}`;
+    if (!wanted.has(key)) continue;
+    const parsed = engineEventSchema.safeParse({ type: e.type, occurredAt: e.occurred_at, source: e.source, sourceEventId: e.source_event_id, attrs: e.attrs ?? {} });
+    if (!parsed.success) continue;
+    const list = out.get(key);
+    if (list) list.push(parsed.data);
+    else out.set(key, [parsed.data]);
+  }
+  return out;
 }

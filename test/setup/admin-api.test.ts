@@ -63,7 +63,13 @@ describe('the admin API behind the setup screen', () => {
     draft.mql.threshold = 40;
     const preview = (await (await api('/api/model/preview', { method: 'POST', body: { model: draft, email: 'JANE@acme.io' } })).json()) as { contact: { current: { score: number; track: string }; draft: { score: number } }; threshold: { current: number; draft: number; contactsOverCurrent: number; contactsOverDraft: number } };
     expect(preview.contact.current.score).toBe(preview.contact.draft.score);
-    expect(preview.threshold).toEqual({ current: 70, draft: 40, contactsOverCurrent: 0, contactsOverDraft: 1 });
+    expect(preview.threshold).toEqual({ current: 70, draft: 40, contactsOverCurrent: 0, contactsOverDraft: 1, contactsScored: 1, contactsInAll: 1 });
+    // A rule's points change the preview too: the contacts are scored afresh under the draft, not compared by threshold.
+    const richer = loadDefaultModel();
+    richer.engagement.rules = richer.engagement.rules.map((r) => (r.id === 'pricing_page' ? { ...r, points: 90 } : r));
+    const rescored = (await (await api('/api/model/preview', { method: 'POST', body: { model: richer, email: 'jane@acme.io' } })).json()) as typeof preview;
+    expect(rescored.contact.draft.score).toBeGreaterThan(rescored.contact.current.score);
+    expect(rescored.threshold).toMatchObject({ current: 70, draft: 70, contactsOverCurrent: 0, contactsOverDraft: 1 });
 
     const saved = (await (await api('/api/model', { method: 'PUT', body: { model: draft } })).json()) as { version: number };
     expect(saved.version).toBe(1);

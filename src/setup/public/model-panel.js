@@ -124,7 +124,7 @@ export function wireModel(onChanged) {
     const t = r.body.threshold;
     $('preview-out').replaceChildren(
       r.body.contact ? el('div', { class: 'cmp' }, side('Current model', r.body.contact.current), side('Draft', r.body.contact.draft)) : el('p', {}, r.body.message ?? 'No contact picked.'),
-      el('p', {}, `Contacts at or over the threshold: ${t.contactsOverCurrent} now (at ${t.current}), ${t.contactsOverDraft} with the draft (at ${t.draft}).`),
+      el('p', {}, `Of the ${t.contactsScored} contacts active most recently${t.contactsInAll > t.contactsScored ? ` (of ${t.contactsInAll})` : ''}, scored afresh under each model: ${t.contactsOverCurrent} at or over the threshold now (at ${t.current}), ${t.contactsOverDraft} with the draft (at ${t.draft}).`),
     );
   });
   $('model-form').addEventListener('submit', async (e) => {
