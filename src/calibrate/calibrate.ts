@@ -1,7 +1,7 @@
 import { evaluate, type ScoringModel, scoringModelSchema } from '../engine';
 import type { FitRule } from '../engine/model';
 import { binLabels, binOf, type Bins, categoricalBins, MISSING, numericBins, OTHER, rangeOf } from './binning';
-import type { CalibrationConfig, Row } from './config';
+import { type CalibrationConfig, refuseLeakage, type Row } from './config';
 import { fitLogistic } from './logistic';
 import { type AtThreshold, atThreshold, auc, type Decile, deciles } from './metrics';
 import { eventsFromRow, profileFromRow } from './profile-from-row';
@@ -40,6 +40,8 @@ const isPositive = (row: Row, config: CalibrationConfig) => config.outcome.posit
  * Fitted on a training split only; judged on a held-out split it never saw; deterministic for a seed.
  */
 export function calibrate(rows: Row[], config: CalibrationConfig, opts: CalibrateOptions): { model: ScoringModel; report: CalibrationReport } {
+  // Whoever built the config (a file, the setup screen), a leaking column never reaches the fit.
+  refuseLeakage(config);
   const now = opts.now ?? new Date('2026-01-01T00:00:00Z');
   const labelled = rows.filter((r) => (r[config.outcome.column] ?? '').trim() !== '');
   const { train, test } = splitRows(labelled, config.split.holdout, config.split.seed);

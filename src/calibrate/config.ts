@@ -72,8 +72,13 @@ export class LeakageRefused extends Error {
 /** Parses a config and refuses one that would train on leaking columns or on the outcome itself. */
 export function parseCalibrationConfig(input: unknown): CalibrationConfig {
   const config = calibrationConfigSchema.parse(input);
+  refuseLeakage(config);
+  return config;
+}
+
+/** Throws `LeakageRefused` when a used column leaks the outcome or is the outcome; `calibrate` checks too. */
+export function refuseLeakage(config: CalibrationConfig): void {
   const leaking = new Set([...config.leaking, config.outcome.column]);
   const bad = config.columns.map((c) => c.name).filter((n) => leaking.has(n));
   if (bad.length > 0) throw new LeakageRefused(bad);
-  return config;
 }

@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { calibrate, chooseThreshold, LeakageRefused, parseCalibrationConfig, parseCsv, readCsv, scoreRows } from '../../src/calibrate';
+import { calibrate, chooseThreshold, LeakageRefused, parseCalibrationConfig, parseCsv, readCsv, renderHtmlReport, renderTextReport, scoreRows } from '../../src/calibrate';
 import { binOf, categoricalBins, MISSING, numericBins, OTHER } from '../../src/calibrate/binning';
 import { profileFromRow } from '../../src/calibrate/profile-from-row';
 import { evaluate, loadDefaultModel } from '../../src/engine';
@@ -63,6 +63,9 @@ describe('calibration', () => {
     expect(() => parseCalibrationConfig(input)).toThrow(LeakageRefused);
     const outcome = { ...JSON.parse(JSON.stringify(tiny)), columns: [{ name: 'won', kind: 'categorical', field: 'attributes.won' }] };
     expect(() => parseCalibrationConfig(outcome)).toThrow(/won/);
+    // The library refuses it too, for a config that never went through the parser.
+    const unparsed = { ...tiny, columns: [...tiny.columns, { name: 'notes', kind: 'categorical' as const, field: 'attributes.notes' }] };
+    expect(() => calibrate(synthetic(200), unparsed, { baseModel: base })).toThrow(LeakageRefused);
   });
 
   it('chooses the lowest threshold that reaches the precision goal, or the cut that fits sales capacity', () => {
@@ -82,10 +85,12 @@ describe('calibration', () => {
     expect(model.fit.rules.every((r) => r.field.startsWith('attributes.'))).toBe(true);
   });
 
-  it('is deterministic for a seed', () => {
+  it('is deterministic for a seed, and the config\'s seed is what decides the split', () => {
     const a = calibrate(synthetic(1000), tiny, { baseModel: base });
     const b = calibrate(synthetic(1000), tiny, { baseModel: base });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    const reseeded = calibrate(synthetic(1000), { ...tiny, split: { ...tiny.split, seed: tiny.split.seed + 1 } }, { baseModel: base });
+    expect(reseeded.report.heldOut.auc).not.toBe(a.report.heldOut.auc);
   });
 
   it('scores through the live engine: the CLI scores equal evaluate()', () => {
@@ -109,6 +114,10 @@ describe('calibration', () => {
       expect(scored[i]).toEqual({ id: r.id, score: String(direct.score), grade: direct.fit.grade, mql: String(direct.score >= model.mql.threshold) });
     }
     expect(readFileSync(join(dir, 'calibration-report.html'), 'utf8')).toContain('<svg role="img" aria-label="Lift by score decile');
+    // `score` never reads the outcome: the same rows with the outcome column present, and flipped, score the same.
+    writeFileSync(join(dir, 'with-outcome.csv'), ['id,source,visits,won', ...rows.map((r) => `${r.id},${r.source},${r.visits},${r.won === 'yes' ? 'no' : 'yes'}`)].join('\n'));
+    execFileSync(tsx, ['scripts/score.ts', '--model', join(dir, 'model.json'), '--config', join(dir, 'config.json'), '--input', join(dir, 'with-outcome.csv'), '--out', join(dir, 'scores-2.csv')], { cwd: ROOT });
+    expect(parseCsv(readFileSync(join(dir, 'scores-2.csv'), 'utf8'))).toEqual(scored);
   });
 });
 
@@ -123,5 +132,18 @@ describe('calibration on the X Education export (real data)', () => {
     expect(report.heldOut.deciles[0]!.lift).toBeGreaterThan(2);
     const scores = scoreRows(model, xConfig, readCsv(XED).slice(0, 5));
     expect(scores.map((s) => s.id)).toEqual(readCsv(XED).slice(0, 5).map((r) => r['Prospect ID']));
+
+    // The reports an admin takes to sales: both models at their thresholds, F1, points largest first.
+    const text = renderTextReport(report);
+    expect(text).toContain(`Held-out AUC: ${report.heldOut.auc.toFixed(3)} calibrated vs ${report.current!.auc.toFixed(3)} current model`);
+    expect(text).toMatch(/At the threshold, held out: \d+ MQLs .* F1 0\.\d{3}/);
+    expect(text).toMatch(/Current model at its threshold \(\d+\): \d+ MQLs, precision .* F1 /);
+    const shown = [...text.matchAll(/^ +(-?\d+) {2}\S.*\(\d+ rows\)$/gm)].map((m) => Number(m[1]));
+    expect(shown.length).toBeGreaterThan(5);
+    expect(shown).toEqual([...shown].sort((a, b) => b - a));
+    const html = renderHtmlReport(report);
+    expect(html).toContain('<h2>Against the current model</h2>');
+    expect(html).toContain(`<td class="n">${report.current!.auc.toFixed(3)}</td>`);
+    expect(html).toContain('F1 at threshold');
   });
 });
