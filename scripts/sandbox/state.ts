@@ -17,6 +17,8 @@ export interface PropertyDef {
   description?: string;
   options?: Array<{ label: string; value: string; displayOrder?: number; hidden?: boolean }>;
   hubspotDefined?: boolean;
+  /** HubSpot computes the value (HubSpot score, counters): reported as `calculated` and read-only. */
+  calculated?: boolean;
 }
 
 export interface Portal {
@@ -55,6 +57,7 @@ const STANDARD_CONTACT_PROPERTIES: Array<[string, string, string]> = [
   ['hs_email_optout', 'bool', 'booleancheckbox'], ['hs_analytics_last_url', 'string', 'text'], ['hs_analytics_num_page_views', 'number', 'number'],
   ['recent_conversion_event_name', 'string', 'text'], ['hs_email_last_open_date', 'datetime', 'date'], ['hs_email_last_click_date', 'datetime', 'date'],
   ['hs_email_last_reply_date', 'datetime', 'date'], ['engagements_last_meeting_booked', 'datetime', 'date'], ['num_conversion_events', 'number', 'number'],
+  ['hubspotscore', 'number', 'number'],
 ];
 const STANDARD_TASK_PROPERTIES: Array<[string, string, string]> = [
   ['hs_task_subject', 'string', 'text'], ['hs_task_body', 'string', 'html'], ['hs_task_priority', 'enumeration', 'select'], ['hs_task_status', 'enumeration', 'select'],
@@ -71,6 +74,7 @@ export function newPortal(hubId: number): Portal {
   const props = (list: Array<[string, string, string]>): Map<string, PropertyDef> =>
     new Map(list.map(([name, type, fieldType]) => [name, { name, label: name, type, fieldType, groupName: 'contactinformation', hubspotDefined: true }]));
   const contactProps = props(STANDARD_CONTACT_PROPERTIES);
+  contactProps.get('hubspotscore')!.calculated = true;
   contactProps.get('lifecyclestage')!.options = LIFECYCLE_STAGES.map(([value, label], i) => ({ value, label, displayOrder: i, hidden: false }));
   return {
     hubId,

@@ -14,6 +14,8 @@ export interface CrmProperty {
   name: string;
   label: string;
   type: 'number' | 'text' | 'bool' | 'datetime';
+  /** False for a field the CRM computes or locks (HubSpot's calculated, read-only-value properties; a Salesforce field that is not updateable): never a target for Kindling's outputs. */
+  writable: boolean;
 }
 
 /** What an admin maps for one record type: canonical field → CRM field, canonical stage → CRM value. */

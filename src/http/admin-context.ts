@@ -14,12 +14,13 @@ export async function adminTenant(db: Db, connectors: Partial<Record<Crm, CrmCon
 /**
  * What a CRM says about an account's setup (its fields, stage values, sequences, users), kept five minutes
  * per key: the setup screen reads it on every load, and it must not cost API calls per record or per click.
+ * A save reads it `fresh`: the field an admin created in the CRM a minute ago must be accepted.
  */
 export function crmListCache(ttlMs = 5 * 60_000) {
   const entries = new Map<string, { at: number; value: unknown }>();
-  return async <T>(key: string, load: () => Promise<T>): Promise<T> => {
+  return async <T>(key: string, load: () => Promise<T>, fresh = false): Promise<T> => {
     const hit = entries.get(key);
-    if (hit && Date.now() - hit.at < ttlMs) return hit.value as T;
+    if (hit && !fresh && Date.now() - hit.at < ttlMs) return hit.value as T;
     const value = await load();
     entries.set(key, { at: Date.now(), value });
     return value;

@@ -39,9 +39,9 @@ const trackBody = z.object({ tracks: z.partialRecord(z.enum(MAPPABLE_TRACKS as [
 export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Crm, CrmConnector>> }): Router {
   const r = Router();
   const cached = crmListCache();
-  const properties = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:props:${o}`, () => c.listProperties(t, o));
-  const stageValues = (c: CrmConnector, t: Tenant, o: ObjectType) => cached(`${t.id}:stages:${o}`, () => c.listStageValues(t, o));
-  const targets = (c: CrmConnector, t: Tenant) => cached(`${t.id}:targets`, () => c.listNurtureTargets(t));
+  const properties = (c: CrmConnector, t: Tenant, o: ObjectType, fresh = false) => cached(`${t.id}:props:${o}`, () => c.listProperties(t, o), fresh);
+  const stageValues = (c: CrmConnector, t: Tenant, o: ObjectType, fresh = false) => cached(`${t.id}:stages:${o}`, () => c.listStageValues(t, o), fresh);
+  const targets = (c: CrmConnector, t: Tenant, fresh = false) => cached(`${t.id}:targets`, () => c.listNurtureTargets(t), fresh);
   r.use('/api/mappings', requireAdmin, express.json({ limit: '64kb' }));
 
   r.get('/api/mappings', async (_req, res) => {
@@ -72,8 +72,8 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
     const { tenant, connector } = await adminTenant(deps.db, deps.connectors, res);
     const object = connector.mappedObjects.find((o) => o.objectType === (body.data.objectType ?? connector.mappedObjects[0]!.objectType));
     if (!object) return void refuse(res, [{ field: 'objectType', message: `this CRM maps ${connector.mappedObjects.map((o) => o.label).join(' and ')}` }]);
-    const issues = checkFields(body.data, await properties(connector, tenant, object.objectType), object.label);
-    const allowed = await stageValues(connector, tenant, object.objectType);
+    const issues = checkFields(body.data, await properties(connector, tenant, object.objectType, true), object.label);
+    const allowed = await stageValues(connector, tenant, object.objectType, true);
     for (const [stage, value] of Object.entries(body.data.stages)) {
       if (allowed && !allowed.some((v) => v.value === value)) issues.push({ field: `stage.${stage}`, message: `"${value}" is not one of the CRM's values for this field (${allowed.map((v) => v.value).join(', ')})` });
     }
@@ -89,7 +89,7 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
     const body = trackBody.safeParse(req.body);
     if (!body.success) return void refuse(res, fieldIssues(body.error), `Only the ${MAPPABLE_TRACKS.join(', ')} tracks can be sent somewhere; each takes a target id, or null.`);
     const { tenant, connector } = await adminTenant(deps.db, deps.connectors, res);
-    const available = await targets(connector, tenant);
+    const available = await targets(connector, tenant, true);
     const chosen: Record<string, NurtureTarget | null> = {};
     const issues: FieldIssue[] = [];
     for (const [track, id] of Object.entries(body.data.tracks)) {
@@ -107,11 +107,13 @@ export function adminMappingRoutes(deps: { db: Db; connectors: Partial<Record<Cr
 function checkFields(body: { profile: Record<string, string>; outputs: Record<string, string> }, properties: CrmProperty[], objectLabel: string): FieldIssue[] {
   const byName = new Map(properties.map((p) => [p.name, p]));
   const issues: FieldIssue[] = [];
+  const outputs = new Set(Object.keys(body.outputs));
   for (const [field, property] of [...Object.entries(body.profile), ...Object.entries(body.outputs)]) {
     const p = byName.get(property);
     if (STAGE_FIELDS.has(field)) issues.push({ field, message: 'the stage field is mapped through its stage values' });
     else if (!p) issues.push({ field, message: `${objectLabel} have no field "${property}"` });
     else if (!COMPATIBLE[expected(field)].includes(p.type)) issues.push({ field, message: `"${p.label}" holds ${p.type} values; ${field} needs ${expected(field)}` });
+    else if (outputs.has(field) && !p.writable) issues.push({ field, message: `"${p.label}" is computed or locked by the CRM; Kindling cannot write ${field} there` });
   }
   return issues;
 }

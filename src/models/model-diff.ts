@@ -17,8 +17,11 @@ export function modelDiff(before: unknown, after: unknown, limit = 40): string[]
       }
       return;
     }
-    if (a && b && typeof a === 'object' && typeof b === 'object' && !Array.isArray(a) && !Array.isArray(b)) {
-      for (const k of new Set([...Object.keys(a), ...Object.keys(b)])) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
+    const isMap = (x: unknown) => !!x && typeof x === 'object' && !Array.isArray(x);
+    // A section that appeared or went away is shown leaf by leaf, like any other change.
+    if ((a === undefined && isMap(b)) || (b === undefined && isMap(a))) return walk(a ?? {}, b ?? {}, path);
+    if (isMap(a) && isMap(b)) {
+      for (const k of new Set([...Object.keys(a as object), ...Object.keys(b as object)])) walk((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], path ? `${path}.${k}` : k);
       return;
     }
     if (JSON.stringify(a) !== JSON.stringify(b)) out.push(`${path}: ${show(a)} → ${show(b)}`);

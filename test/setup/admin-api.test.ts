@@ -103,6 +103,18 @@ describe('the admin API behind the setup screen', () => {
     expect(await (await api(`/api/dead-letters/${list.deadLetters[0]!.id}/replay`, { method: 'POST' })).json()).toEqual({ replayed: 1 });
     await eventually(() => stack.sandbox.portal().contacts.get('999')!.properties.kindling_score === '50');
     expect((await api('/api/dead-letters/999999/replay', { method: 'POST' })).status).toBe(404);
+
+    // Replay all: every open letter of this tenant goes back to the outbox, and the audit says how many.
+    await store.db.insertInto('outbox').values(['998', '997'].map((id) => ({ tenant_id: tenantId, object_type: 'contact', contact_id: id, kind: 'set_properties' as const, payload: JSON.stringify({ properties: { score: 40 } }), idempotency_key: `dl-${id}`, status: 'pending' as const, last_error: null, result: null, updated_at: new Date() }))).execute();
+    await enqueueWrite(stack.runtime.writeQueue, tenantId);
+    await eventually(async () => ((await (await api('/api/dead-letters')).json()) as { deadLetters: Array<{ replayed_at: string | null }> }).deadLetters.filter((d) => !d.replayed_at).length === 2);
+    stack.sandbox.seedContacts([{ id: '998', properties: { email: 'a@acme.io' } }, { id: '997', properties: { email: 'b@acme.io' } }]);
+    expect(await (await api('/api/dead-letters/replay-all', { method: 'POST' })).json()).toEqual({ replayed: 2 });
+    await eventually(() => ['998', '997'].every((id) => stack.sandbox.portal().contacts.get(id)!.properties.kindling_score === '40'));
+    expect((await store.db.selectFrom('audit_log').select(['action', 'detail']).orderBy('id').execute()).slice(-2)).toEqual([
+      { action: 'dead_letter.replayed', detail: { id: list.deadLetters[0]!.id } },
+      { action: 'dead_letter.replayed_all', detail: { count: 2 } },
+    ]);
   });
 });
 
@@ -146,6 +158,27 @@ describe('field mapping through the admin API', () => {
     expect((await put('/api/mappings', { profile: { jobTitle: 'company' } })).status).toBe(200);
     const tenant = await store.db.selectFrom('tenants').select('settings').executeTakeFirstOrThrow();
     expect(tenant.settings).toMatchObject({ fields: { profile: { jobTitle: 'company' } } });
+    // The audit says who changed what, from what to what.
+    const entry = await store.db.selectFrom('audit_log').select(['actor', 'action', 'detail']).where('action', '=', 'mapping.saved').executeTakeFirstOrThrow();
+    expect(entry.actor).not.toBe('');
+    expect((entry.detail as { changes: string[] }).changes).toContain('fields.profile.jobTitle: (none) → "company"');
+  });
+
+  it('writes a Kindling output to the property the admin mapped it to, never to one HubSpot computes', async () => {
+    stack.sandbox.seedContacts([{ id: '201', properties: { email: 'max@acme.io', jobtitle: 'VP Sales', lifecyclestage: 'lead' } }]);
+    const computed = await put('/api/mappings', { outputs: { score: 'hubspotscore' } });
+    expect(computed.status).toBe(400);
+    expect(((await computed.json()) as { issues: Array<{ field: string; message: string }> }).issues).toEqual([{ field: 'score', message: '"hubspotscore" is computed or locked by the CRM; Kindling cannot write score there' }]);
+    // The portal's own custom score field.
+    stack.sandbox.portal().properties.get('contacts')!.set('lead_rating', { name: 'lead_rating', label: 'Lead rating', type: 'number', fieldType: 'number', groupName: 'contactinformation' });
+    expect((await put('/api/mappings', { outputs: { score: 'lead_rating' } })).status).toBe(200);
+    expect((await mappings()).objects[0]!.fields).toContainEqual(expect.objectContaining({ kind: 'outputs', field: 'score', property: 'lead_rating' }));
+    await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [{ eventId: 7, subscriptionId: 1, portalId: 62515, appId: 424242, occurredAt: Date.now(), subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId: 201, propertyName: 'hs_analytics_last_url', propertyValue: 'https://x.io/pricing', changeSource: 'ANALYTICS', sourceId: 'x' }]);
+    await eventually(() => stack.sandbox.portal().contacts.get('201')!.properties.lead_rating !== undefined);
+    const written = stack.sandbox.portal().contacts.get('201')!.properties;
+    expect(Number(written.lead_rating)).toBeGreaterThan(0);
+    expect(written.kindling_score).toBeUndefined();
+    expect(written.kindling_grade).toBeDefined(); // the other outputs keep their own properties
   });
 
   it('maps lifecycle stages only to values the portal\'s lifecyclestage has', async () => {

@@ -140,7 +140,7 @@ export function hubspotCrmRoutes(hooks: CrmRouteHooks = {}): Router {
   r.get('/crm/v3/properties/:object', (req, res) => {
     const props = portalOf(res).properties.get(req.params.object);
     if (!props) return hubspotError(res, 404, 'OBJECT_NOT_FOUND', 'unknown object type');
-    res.json({ results: [...props.values()].map((p) => ({ description: '', options: [], ...p })) });
+    res.json({ results: [...props.values()].map(({ calculated, ...p }) => ({ description: '', options: [], ...p, calculated: !!calculated, modificationMetadata: { archivable: !p.hubspotDefined, readOnlyDefinition: !!p.hubspotDefined, readOnlyValue: !!calculated } })) });
   });
 
   r.post('/crm/v3/properties/:object', (req, res) => {

@@ -179,7 +179,7 @@ export function createHubSpotConnector(deps: HubSpotConnectorDeps): CrmConnector
     async listProperties(tenant) {
       const res = await call(tenant, 'properties.list', (c) => c.crm.properties.coreApi.getAll('contacts'));
       const kind = (t: string) => (t === 'number' ? 'number' : t === 'bool' ? 'bool' : t === 'datetime' || t === 'date' ? 'datetime' : 'text') as 'number' | 'text' | 'bool' | 'datetime';
-      return res.results.map((p) => ({ name: p.name, label: p.label, type: kind(p.type) }));
+      return res.results.map((p) => ({ name: p.name, label: p.label, type: kind(p.type), writable: !p.calculated && !p.modificationMetadata?.readOnlyValue }));
     },
 
     mappedObjects: [{ objectType: 'contact', label: 'Contacts' }],

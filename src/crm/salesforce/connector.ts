@@ -152,9 +152,9 @@ export function createSalesforceConnector(deps: { tokens: TokenProvider; metrics
     },
 
     async listProperties(tenant, objectType) {
-      const d = (await call(tenant, 'describe', (c) => c.sobject(sobjectOf(objectType)).describe())) as { fields: Array<{ name: string; label: string; type: string }> };
+      const d = (await call(tenant, 'describe', (c) => c.sobject(sobjectOf(objectType)).describe())) as { fields: Array<{ name: string; label: string; type: string; updateable?: boolean; calculated?: boolean }> };
       const kind = (t: string) => (['double', 'int', 'currency', 'percent'].includes(t) ? 'number' : t === 'boolean' ? 'bool' : t === 'datetime' || t === 'date' ? 'datetime' : 'text') as 'number' | 'text' | 'bool' | 'datetime';
-      return d.fields.map((f) => ({ name: f.name, label: f.label, type: kind(f.type) }));
+      return d.fields.map((f) => ({ name: f.name, label: f.label, type: kind(f.type), writable: f.updateable !== false && !f.calculated }));
     },
 
     mappedObjects: [{ objectType: 'lead', label: 'Leads' }, { objectType: 'contact', label: 'Contacts' }],
