@@ -58,6 +58,19 @@ describe('1,000 events over 300 contacts, with redelivery, a restart and injecte
       const props = portal.contacts.get(s.contact_id)!.properties;
       expect({ id: s.contact_id, score: props.kindling_score, track: props.kindling_track }).toEqual({ id: s.contact_id, score: String(r.score), track: r.track });
     }
+    // The stage Kindling proposed is the one HubSpot shows (forward only; stages past MQL are sales' own).
+    const HUBSPOT_STAGE: Record<string, string> = { subscriber: 'subscriber', lead: 'lead', mql: 'marketingqualifiedlead' };
+    const staged = states.filter((s) => HUBSPOT_STAGE[(s.result as unknown as StoredResult).stage]);
+    expect(staged.length).toBeGreaterThan(100);
+    for (const s of staged) expect({ id: s.contact_id, stage: portal.contacts.get(s.contact_id)!.properties.lifecyclestage }).toEqual({ id: s.contact_id, stage: HUBSPOT_STAGE[(s.result as unknown as StoredResult).stage] });
+    // One enrollment per enrollment Kindling decided on, however often a call failed or was retried.
+    const enrollRows = await store.db.selectFrom('outbox').select(['contact_id', 'status', 'result']).where('kind', '=', 'enroll').execute();
+    expect(enrollRows.every((r) => r.status === 'sent')).toBe(true);
+    // HubSpot keeps a contact in one sequence at a time: a track change while one runs is recorded as skipped.
+    const enrolled = enrollRows.filter((r) => !(r.result as { skipped?: string } | null)?.skipped);
+    expect(enrolled.length).toBeGreaterThan(0);
+    expect(portal.enrollments.length).toBe(enrolled.length);
+    expect(new Set(portal.enrollments.map((e) => e.contactId)).size).toBe(portal.enrollments.length);
     // One task per handoff, whatever was retried or redelivered.
     const tasks = [...portal.tasks.values()];
     const taskRows = await store.db.selectFrom('outbox').select(['contact_id', 'status']).where('kind', '=', 'create_task').execute();

@@ -133,6 +133,24 @@ describe.each(drivers)('recomputing a contact on %s', (driver) => {
     });
   });
 
+  it('reads the profile again when the CRM says it changed, or once the cached copy is older than its TTL', async () => {
+    await record('1', 'email_opened', 60);
+    const run = recompute({ profileTtlMs: 10 * 60_000 });
+    await run(job(), log);
+    await record('1', 'email_clicked', 30);
+    await run(job(), log);
+    expect(reads).toEqual([['1']]); // cached
+    // A propertyChange of a profile field (the title) marks the cached copy stale.
+    await recordInbound(store.db, 'hubspot', [{ kind: 'profile_changed', accountId: '62515', contact: { objectType: 'contact', id: '1' } }]);
+    await run(job(), log);
+    expect(reads).toEqual([['1'], ['1']]);
+    // Eleven minutes on, the TTL has passed: read again.
+    now = new Date(NOW.getTime() + 11 * 60_000);
+    await record('1', 'email_opened', 1, {}, 'open-later');
+    await run(job(), log);
+    expect(reads).toEqual([['1'], ['1'], ['1']]);
+  });
+
   it('asks whether the account has the Events API once, however many contacts start together', async () => {
     const asked: string[] = [];
     const answerWith = (available: boolean): Enricher => ({

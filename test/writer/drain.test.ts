@@ -68,6 +68,22 @@ describe.each(drivers)('the writer against the CRM sandbox on %s', (driver) => {
     expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
   });
 
+  it('dead-letters a row that keeps failing transiently once its attempts run out, never retrying it forever', async () => {
+    await row('1', 'set_properties', { properties: { score: 10 } });
+    stack.sandbox.setFaults({ errorRate: 1 });
+    const limited = { ...deps, maxAttempts: 3 };
+    expect((await drainTenant(limited, tenantId)).retryAfterMs).toBeGreaterThan(0);
+    expect((await drainTenant(limited, tenantId)).retryAfterMs).toBeGreaterThan(0);
+    expect(await drainTenant(limited, tenantId)).toEqual({ sent: 0, dead: 1 });
+    expect(await statuses()).toEqual(['dead']);
+    const dl = await store.db.selectFrom('dead_letters').selectAll().executeTakeFirstOrThrow();
+    expect(dl.error).toContain('502');
+    // Nothing left to send: a further drain makes no call.
+    stack.sandbox.recorder.clear();
+    expect(await drainTenant(limited, tenantId)).toEqual({ sent: 0, dead: 0 });
+    expect(stack.sandbox.recorder.requests.filter((r) => r.path.startsWith('/crm/'))).toEqual([]);
+  });
+
   it('dead-letters a permanent refusal with the CRM\'s message, and replays it once fixed', async () => {
     await row('404', 'set_properties', { properties: { score: 10 } });
     await row('1', 'set_properties', { properties: { score: 11 } });
