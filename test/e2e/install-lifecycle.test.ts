@@ -53,13 +53,21 @@ describe.each(drivers)('install lifecycle on %s', (driver) => {
     const session = (await (await fetch(`${stack.url}/api/session`, { headers: { cookie: cookies } })).json()) as { csrfToken: string; crm: string };
     expect(session.crm).toBe('hubspot');
     expect((await fetch(`${stack.url}/api/uninstall`, { method: 'POST', headers: { cookie: cookies } })).status).toBe(403);
+    // Work queued when the admin uninstalls: a score write and a task the writer has not sent yet.
+    const tenantId = (await store.db.selectFrom('tenants').select('id').executeTakeFirstOrThrow()).id;
+    const queued = (kind: 'set_properties' | 'create_task', key: string) => ({ tenant_id: tenantId, object_type: 'contact' as const, contact_id: '1', kind, payload: JSON.stringify(kind === 'create_task' ? { subject: 'Call back' } : { properties: { score: 10 } }), idempotency_key: key, status: 'pending' as const, last_error: null, result: null, updated_at: new Date() });
+    await store.db.insertInto('outbox').values([queued('set_properties', 'q-props'), queued('create_task', 'q-task')]).execute();
     const res = await fetch(`${stack.url}/api/uninstall`, { method: 'POST', headers: { cookie: cookies, 'x-csrf-token': session.csrfToken } });
     expect(await res.json()).toEqual({ status: 'uninstalled' });
     const tenant = await store.db.selectFrom('tenants').selectAll().executeTakeFirstOrThrow();
     expect(tenant).toMatchObject({ status: 'uninstalled', access_token_enc: null, refresh_token_enc: null });
     expect(stack.sandbox.recorder.find({ method: 'DELETE', path: /^\/oauth\/v1\/refresh-tokens\// })).toHaveLength(1);
+    expect(await store.db.selectFrom('outbox').select('idempotency_key').where('status', 'in', ['pending', 'sending']).execute()).toEqual([]);
+    const ignored = async () => Number((await (await fetch(`${stack.url}/metrics`)).text()).match(/kindling_webhook_events_total\{source="hubspot",outcome="ignored"\} (\d+)/)?.[1] ?? 0);
+    const before = await ignored();
     const ack = await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [change(2)]);
     expect(ack.statuses).toEqual([200]);
+    expect(await ignored()).toBe(before + 1);
     const { rows } = await sql<{ n: number }>`select count(*)::int8 as n from events`.execute(store.db);
     expect(rows[0]!.n).toBe(0);
     // Reinstalling brings the same tenant back, active.

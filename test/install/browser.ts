@@ -4,6 +4,8 @@
  */
 export interface Browser {
   cookies(): string;
+  /** Every Set-Cookie header received, attributes included. */
+  setCookies(): string[];
   get(url: string): Promise<Response>;
   /** Follows redirects from `url`, sending cookies only to Kindling (`kindlingUrl`). */
   follow(url: string, opts?: { hubId?: number }): Promise<Response>;
@@ -15,9 +17,11 @@ export interface Browser {
 
 export function browser(kindlingUrl: string): Browser {
   const jar = new Map<string, string>();
+  const seen: string[] = [];
   let csrfToken = '';
   const keep = (res: Response) => {
     for (const c of res.headers.getSetCookie()) {
+      seen.push(c);
       const [pair, ...attrs] = c.split(';');
       const [name, ...v] = pair!.split('=');
       const expired = attrs.some((a) => /^\s*expires=Thu, 01 Jan 1970/i.test(a));
@@ -33,6 +37,7 @@ export function browser(kindlingUrl: string): Browser {
   };
   return {
     cookies,
+    setCookies: () => [...seen],
     get,
     async follow(url, opts = {}) {
       let res = await get(url);

@@ -71,6 +71,11 @@ describe.each(drivers)('HubSpot marketplace install on %s', (driver) => {
     const landing = await b.follow(`${stack.url}/oauth/hubspot/install`);
     expect(landing.status).toBe(200);
     expect(new URL(landing.url || `${stack.url}/setup/`).pathname).toBe('/setup/');
+    // The admin's session: signed, out of scripts' reach, not sent on cross-site requests.
+    const session = b.setCookies().find((c) => c.startsWith('kindling_session='))!;
+    expect(session).toMatch(/HttpOnly/);
+    expect(session).toMatch(/SameSite=Lax/);
+    expect(decodeURIComponent(session.split(';')[0]!.split('=').slice(1).join('='))).toMatch(/^s:/);
     const [tenant] = await tenants();
     expect(tenant).toMatchObject({ crm: 'hubspot', account_id: String(stack.sandbox.hubId), status: 'active', installed_by: '7001' });
     expect(tenant!.scopes).toEqual(expect.arrayContaining([...HUBSPOT_SCOPES]));

@@ -55,8 +55,31 @@ describe.each(drivers)('Salesforce connected-app install on %s', (driver) => {
     const res = await fetch(callback, { redirect: 'manual', headers: { cookie: withoutVerifier } });
     expect(res.status).toBe(400);
     expect(await res.json()).toMatchObject({ error: 'state_mismatch' });
+    // A state that is not the one this browser was given, with every cookie present.
+    const forged = new URL(callback);
+    forged.searchParams.set('state', 'x'.repeat(32));
+    const wrong = await fetch(forged, { redirect: 'manual', headers: { cookie: b.cookies() } });
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ error: 'state_mismatch' });
     expect(await store.db.selectFrom('tenants').selectAll().execute()).toHaveLength(0);
     expect(tokenCalls('authorization_code')).toHaveLength(0);
+  });
+
+  it('refuses an authorization code used once already, even carried by a fresh install\'s state', async () => {
+    const b = browser(stack.url);
+    const start = await b.get(`${stack.url}/oauth/salesforce/install`);
+    const callback = (await fetch(start.headers.get('location')!, { redirect: 'manual' })).headers.get('location')!;
+    expect((await b.get(callback)).status).toBe(302);
+    const installed = await tenant();
+    // Someone who saw that callback URL starts their own install and replays the code with their state.
+    const other = browser(stack.url);
+    const theirs = new URL((await other.get(`${stack.url}/oauth/salesforce/install`)).headers.get('location')!).searchParams.get('state')!;
+    const replay = new URL(callback);
+    replay.searchParams.set('state', theirs);
+    const res = await other.get(replay.toString());
+    expect(res.status).toBeGreaterThanOrEqual(400);
+    expect(other.cookies()).not.toContain('kindling_session=');
+    expect(await store.db.selectFrom('tenants').selectAll().execute()).toEqual([installed]);
   });
 
   it('refreshes an expired session once, then a revoked refresh token puts the org in reconnect with its tokens erased', async () => {
