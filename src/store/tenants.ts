@@ -76,11 +76,11 @@ function upsertTenantRow(db: Db, t: InstalledTenant, now: Date): Promise<Tenant>
  *
  * Queued property writes are dropped — rows a writer is sending right now too, so a drain that stops on
  * the revoked token cannot put them back — and their contacts forget having written anything, so the
- * reinstall's recompute sends the values again. When the connection broke (`reconnect`), queued actions
- * (task, enrollment, notification) are held instead: the engine decides each once, so a dropped one would
- * never come back. The writer skips an inactive tenant; after the reconnect they are sent, and a task whose
- * send was in flight is looked up before any resend (`sweepOutbox`, the writer), so it is never created
- * twice. An uninstall drops them too: a task sent on a reinstall weeks later would only mislead a rep.
+ * reinstall's recompute sends the values again. Queued actions (task, enrollment, notification) are held
+ * instead: the engine decides each once, so a dropped one would never come back. The writer skips an
+ * inactive tenant; after a reinstall they are sent, and a task whose send was in flight is looked up
+ * before any resend (`sweepOutbox`, the writer), so it is never created twice. One held past
+ * `ACTION_MAX_AGE_DAYS` is dead-lettered by the writer instead, for the admin to replay or leave.
  */
 export async function deactivateTenant(db: Db, tenantId: string, status: 'uninstalled' | 'reconnect', reason: string): Promise<void> {
   await db.transaction().execute(async (trx) => {
@@ -94,8 +94,6 @@ export async function deactivateTenant(db: Db, tenantId: string, status: 'uninst
       .where(sql<boolean>`exists (select 1 from outbox where ${queuedProperties} and outbox.object_type = contact_state.object_type and outbox.contact_id = contact_state.contact_id)`)
       .execute();
     await trx.deleteFrom('outbox').where(sql<boolean>`${queuedProperties}`).execute();
-    // An admin who uninstalled meant it: nothing queued is sent on a later reinstall, when it would be stale.
-    if (status === 'uninstalled') await trx.deleteFrom('outbox').where('tenant_id', '=', tenantId).where('status', 'in', ['pending', 'sending']).execute();
     await trx.updateTable('contact_state').set((eb) => ({ processed_seq: eb.ref('dirty_seq'), next_wake_at: null })).where('tenant_id', '=', tenantId).execute();
   });
 }

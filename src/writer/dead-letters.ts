@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { reoweContact } from '../recompute/recompute-failures';
 import type { Db } from '../store/db';
 
@@ -23,7 +24,9 @@ export async function replayDeadLetter(db: Db, tenantId: string, id: number): Pr
     if (dl.origin === 'recompute') {
       if (!(await reoweContact(trx, dl))) return false;
     } else if (dl.origin === 'outbox' && dl.ref_id) {
-      await trx.updateTable('outbox').set({ status: 'pending', attempts: 0, last_error: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('id', '=', Number(dl.ref_id)).execute();
+      // Queued again now: an action dead-lettered for its age is sent when the admin asks.
+      // (created_at is otherwise never updated, so the typed builder does not offer it.)
+      await sql`update outbox set status = 'pending', attempts = 0, last_error = null, created_at = now(), updated_at = now() where tenant_id = ${tenantId} and id = ${Number(dl.ref_id)}`.execute(trx);
     } else return false;
     await trx.updateTable('dead_letters').set({ replayed_at: new Date() }).where('id', '=', dl.id).execute();
     return true;

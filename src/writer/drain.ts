@@ -45,8 +45,9 @@ export async function drainTenant(deps: WriterDeps, tenantId: string): Promise<D
     if (!tenant || tenant.status !== 'active') return { ...out, blocked: true };
     const connector = deps.connectors[tenant.crm];
     if (!connector) return { ...out, blocked: true };
-    const rows = await claim(deps.db, tenantId, deps.claimSize ?? 500);
-    if (rows.length === 0) return out;
+    const claimed = await claim(deps.db, tenantId, deps.claimSize ?? 500);
+    if (claimed.length === 0) return out;
+    const rows = await withoutStaleActions(deps, claimed, out);
     const settle = createSettler(deps, out, max);
     try {
       await sendProperties(connector, tenant, rows.filter((r) => r.kind === 'set_properties'), settle);
@@ -122,6 +123,30 @@ async function bisect<T>(items: T[], rowsOf: (items: T[]) => OutboxRow[], settle
 export function backoffMs(attempt: number): number {
   const base = Math.min(300_000, 1000 * 2 ** Math.max(0, attempt - 1));
   return Math.round(base / 2 + Math.random() * (base / 2));
+}
+
+/** A task, alert or enrollment queued longer ago than this (held while the CRM was disconnected) is not sent. */
+export const ACTION_MAX_AGE_DAYS = 14;
+const ACTIONS: ReadonlySet<string> = new Set(['create_task', 'notify', 'enroll', 'unenroll']);
+
+/**
+ * Rows to send now, less the actions held too long to mean what they meant (a demo request three weeks
+ * ago is no longer "call now"): those become dead letters, with why, for the admin to replay or leave.
+ */
+async function withoutStaleActions(deps: WriterDeps, rows: OutboxRow[], out: DrainResult): Promise<OutboxRow[]> {
+  const cutoff = Date.now() - ACTION_MAX_AGE_DAYS * 86_400_000;
+  const fresh: OutboxRow[] = [];
+  for (const row of rows) {
+    const queued = new Date(row.created_at).getTime();
+    if (!ACTIONS.has(row.kind) || queued >= cutoff) {
+      fresh.push(row);
+      continue;
+    }
+    const days = Math.floor((Date.now() - queued) / 86_400_000);
+    await deadLetter(deps.db, row, `not sent: queued ${days} days ago while the CRM was not connected, too old to act on; replay to send it anyway`);
+    out.dead++;
+  }
+  return fresh;
 }
 
 /**

@@ -48,7 +48,7 @@ describe.each(drivers)('install lifecycle on %s', (driver) => {
     expect(stack.sandbox.recorder.find({ status: 401 }).length).toBeGreaterThan(0);
   });
 
-  it('uninstall (CSRF-checked) revokes the grant, erases tokens, drops queued writes, and later events are ignored', async () => {
+  it('uninstall (CSRF-checked) revokes the grant, erases tokens, drops queued property writes, holds queued tasks, and later events are ignored', async () => {
     const { cookies } = await installHubSpot(stack.url);
     const session = (await (await fetch(`${stack.url}/api/session`, { headers: { cookie: cookies } })).json()) as { csrfToken: string; crm: string };
     expect(session.crm).toBe('hubspot');
@@ -62,7 +62,8 @@ describe.each(drivers)('install lifecycle on %s', (driver) => {
     const tenant = await store.db.selectFrom('tenants').selectAll().executeTakeFirstOrThrow();
     expect(tenant).toMatchObject({ status: 'uninstalled', access_token_enc: null, refresh_token_enc: null });
     expect(stack.sandbox.recorder.find({ method: 'DELETE', path: /^\/oauth\/v1\/refresh-tokens\// })).toHaveLength(1);
-    expect(await store.db.selectFrom('outbox').select('idempotency_key').where('status', 'in', ['pending', 'sending']).execute()).toEqual([]);
+    // The score write is dropped (a reinstall recomputes it); the task is held for the reinstall.
+    expect(await store.db.selectFrom('outbox').select('idempotency_key').where('status', 'in', ['pending', 'sending']).execute()).toEqual([{ idempotency_key: 'q-task' }]);
     const ignored = async () => Number((await (await fetch(`${stack.url}/metrics`)).text()).match(/kindling_webhook_events_total\{source="hubspot",outcome="ignored"\} (\d+)/)?.[1] ?? 0);
     const before = await ignored();
     const ack = await stack.sandbox.sendHubSpotWebhooks(`${stack.url}/webhooks/hubspot`, [change(2)]);

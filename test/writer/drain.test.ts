@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { createLogger } from '../../src/log';
 import type { Store } from '../../src/store/db';
 import type { OutboxKind } from '../../src/store/tables';
@@ -134,6 +135,18 @@ describe.each(drivers)('the writer against the CRM sandbox on %s', (driver) => {
     expect(created).toBeGreaterThan(updates[0]!);
     expect(created).toBeLessThan(updates[1]!);
     expect(stack.sandbox.portal().contacts.get('2')!.properties.kindling_score).toBe('29');
+  });
+
+  it('does not send a task held longer than two weeks (the CRM was disconnected): a dead letter says why, and a replay sends it', async () => {
+    const { id } = await task('1');
+    await sql`update outbox set created_at = now() - interval '20 days' where id = ${id}`.execute(store.db);
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 0, dead: 1 });
+    expect(stack.sandbox.portal().tasks.size).toBe(0);
+    const dl = await store.db.selectFrom('dead_letters').selectAll().executeTakeFirstOrThrow();
+    expect(dl.error).toMatch(/queued 20 days ago .* replay to send it anyway/);
+    expect(await replayDeadLetter(store.db, tenantId, dl.id)).toBe(true);
+    expect(await drainTenant(deps, tenantId)).toEqual({ sent: 1, dead: 0 });
+    expect(stack.sandbox.portal().tasks.size).toBe(1);
   });
 
   it('after an ambiguous failure (applied, answer lost) looks the task up instead of creating a second one', async () => {

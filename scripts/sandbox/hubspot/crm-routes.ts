@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { HubRecord, Portal } from '../state';
 import { hubspotError, validationError } from './errors';
-import { batchCreateSchema, batchReadSchema, batchUpdateSchema, propertyCreateSchema, propertyGroupCreateSchema, searchSchema } from './schemas';
+import { batchCreateSchema, batchReadSchema, batchResponseSchema, batchUpdateSchema, propertyCreateSchema, propertyGroupCreateSchema, propertyListSchema, searchSchema } from './schemas';
 
 const STAGES = ['subscriber', 'lead', 'marketingqualifiedlead', 'salesqualifiedlead', 'opportunity', 'customer', 'evangelist'];
 const OBJECTS = { contacts: 'contacts', tasks: 'tasks' } as const;
@@ -93,7 +93,7 @@ export function hubspotCrmRoutes(hooks: CrmRouteHooks = {}): Router {
     });
     // HubSpot does not promise input order in a batch answer: the sandbox reverses it, so a client that
     // pairs results with inputs by position is caught.
-    res.status(201).json({ status: 'COMPLETE', results: created.reverse(), startedAt: iso(), completedAt: iso() });
+    res.status(201).json(batchResponseSchema.parse({ status: 'COMPLETE', results: created.reverse(), startedAt: iso(), completedAt: iso() }));
   });
 
   r.get('/crm/v3/objects/:object/:id', (req, res) => {
@@ -140,7 +140,7 @@ export function hubspotCrmRoutes(hooks: CrmRouteHooks = {}): Router {
   r.get('/crm/v3/properties/:object', (req, res) => {
     const props = portalOf(res).properties.get(req.params.object);
     if (!props) return hubspotError(res, 404, 'OBJECT_NOT_FOUND', 'unknown object type');
-    res.json({ results: [...props.values()].map(({ calculated, ...p }) => ({ description: '', options: [], ...p, calculated: !!calculated, modificationMetadata: { archivable: !p.hubspotDefined, readOnlyDefinition: !!p.hubspotDefined, readOnlyValue: !!calculated } })) });
+    res.json(propertyListSchema.parse({ results: [...props.values()].map(({ calculated, ...p }) => ({ description: '', options: [], ...p, calculated: !!calculated, modificationMetadata: { archivable: !p.hubspotDefined, readOnlyDefinition: !!p.hubspotDefined, readOnlyValue: !!calculated } })) }));
   });
 
   r.post('/crm/v3/properties/:object', (req, res) => {
@@ -197,12 +197,12 @@ export function hubspotCrmRoutes(hooks: CrmRouteHooks = {}): Router {
 function batchAnswer(res: import('express').Response, results: unknown[], missing: string[]): void {
   const body = { status: 'COMPLETE', results, startedAt: iso(), completedAt: iso() };
   if (missing.length === 0) {
-    res.status(200).json(body);
+    res.status(200).json(batchResponseSchema.parse(body));
     return;
   }
-  res.status(207).json({
+  res.status(207).json(batchResponseSchema.parse({
     ...body,
     numErrors: missing.length,
     errors: missing.map((id) => ({ status: 'error', category: 'OBJECT_NOT_FOUND', message: `Could not get some CONTACT objects, they may be deleted or not exist. Check that ids are valid.`, context: { ids: [id] }, errors: [], links: {} })),
-  });
+  }));
 }

@@ -84,3 +84,65 @@ export const propertyCreateSchema = z.object({
 export const propertyGroupCreateSchema = z.object({ name: z.string().regex(/^[a-z][a-z0-9_]*$/), label: z.string().min(1), displayOrder: z.number().optional() });
 
 export const sequenceEnrollmentSchema = z.object({ contactId: z.string().min(1), sequenceId: z.string().min(1), senderEmail: z.string().email(), senderAliasAddress: z.string().optional() });
+
+// Responses, as HubSpot's descriptions require them: the sandbox answers through these, and its contract
+// test reads every answer back through them.
+const dateTime = z.iso.datetime({ offset: true });
+
+/** CRM/Contacts v3 `StandardError`, also each item of a batch's `errors`. */
+export const standardErrorSchema = z.object({
+  status: z.string(),
+  category: z.string(),
+  message: z.string(),
+  context: z.record(z.string(), z.array(z.string())),
+  errors: z.array(z.unknown()),
+  links: z.record(z.string(), z.string()),
+  id: z.string().optional(),
+  subCategory: z.unknown().optional(),
+});
+
+/** CRM v3 `SimplePublicObject`: every property value a string or null. */
+export const simplePublicObjectSchema = z.object({
+  id: z.string(),
+  properties: z.record(z.string(), z.string().nullable()),
+  createdAt: dateTime,
+  updatedAt: dateTime,
+  archived: z.boolean(),
+  archivedAt: dateTime.optional(),
+  /** Echoes the input's trace id, how a client pairs a batch's results with its inputs. */
+  objectWriteTraceId: z.string().optional(),
+});
+
+/** `BatchResponseSimplePublicObject` (200) and `…WithErrors` (207): the second adds `numErrors` and `errors`. */
+export const batchResponseSchema = z.object({
+  status: z.enum(['CANCELED', 'COMPLETE', 'PENDING', 'PROCESSING']),
+  results: z.array(simplePublicObjectSchema),
+  startedAt: dateTime,
+  completedAt: dateTime,
+  requestedAt: dateTime.optional(),
+  links: z.record(z.string(), z.string()).optional(),
+  numErrors: z.number().int().optional(),
+  errors: z.array(standardErrorSchema).optional(),
+});
+
+/** CRM/Properties v3 `CollectionResponsePropertyNoPaging`. */
+export const propertyListSchema = z.object({
+  results: z.array(z.object({
+    name: z.string(), label: z.string(), type: z.string(), fieldType: z.string(), groupName: z.string(), description: z.string(),
+    options: z.array(z.object({ label: z.string(), value: z.string(), displayOrder: z.number().int().optional(), hidden: z.boolean().optional() })),
+    calculated: z.boolean().optional(),
+    modificationMetadata: z.object({ archivable: z.boolean(), readOnlyDefinition: z.boolean(), readOnlyValue: z.boolean(), readOnlyOptions: z.boolean().optional() }).optional(),
+  })),
+});
+
+/** Automation/Sequences v4 `CollectionResponseWithTotalPublicSequenceLiteResponse`. */
+export const sequenceListSchema = z.object({
+  total: z.number().int(),
+  results: z.array(z.object({ id: z.string(), name: z.string(), userId: z.string(), createdAt: dateTime, updatedAt: dateTime, folderId: z.string().optional() })),
+});
+
+/** `PublicSequenceEnrollmentLiteResponse`: what an enrollment call answers. */
+export const enrollmentLiteSchema = z.object({ id: z.string(), toEmail: z.string(), enrolledAt: dateTime, updatedAt: dateTime });
+
+/** `PublicSequenceEnrollmentResponse`: a contact's enrollment, read back. */
+export const enrollmentSchema = enrollmentLiteSchema.extend({ sequenceId: z.string(), sequenceName: z.string(), enrolledBy: z.string(), enrolledByEmail: z.string() });

@@ -2,7 +2,7 @@ import { Router } from 'express';
 import type { Portal } from '../state';
 import { token } from '../state';
 import { hubspotError, validationError } from './errors';
-import { sequenceEnrollmentSchema } from './schemas';
+import { enrollmentLiteSchema, enrollmentSchema, sequenceEnrollmentSchema, sequenceListSchema } from './schemas';
 
 /** Automation v4 sequences: list, enroll (userId required), a contact's enrollment. */
 export function hubspotSequenceRoutes(): Router {
@@ -11,7 +11,7 @@ export function hubspotSequenceRoutes(): Router {
 
   r.get('/automation/v4/sequences', (req, res) => {
     if (!req.query.userId) return hubspotError(res, 400, 'VALIDATION_ERROR', 'userId is required');
-    res.json({ total: portalOf(res).sequences.length, results: portalOf(res).sequences.map((s) => ({ id: s.id, name: s.name, userId: s.userId, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' })) });
+    res.json(sequenceListSchema.parse({ total: portalOf(res).sequences.length, results: portalOf(res).sequences.map((s) => ({ id: s.id, name: s.name, userId: s.userId, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' })) }));
   });
 
   r.post('/automation/v4/sequences/enrollments', (req, res) => {
@@ -28,13 +28,16 @@ export function hubspotSequenceRoutes(): Router {
     if (p.enrollments.some((e) => e.contactId === parsed.data.contactId)) return hubspotError(res, 400, 'VALIDATION_ERROR', 'Contact is already enrolled in a sequence');
     const e = { id: token('enr'), contactId: parsed.data.contactId, sequenceId: seq.id, senderEmail: parsed.data.senderEmail, userId, enrolledAt: new Date().toISOString() };
     p.enrollments.push(e);
-    res.json({ id: e.id, sequenceId: seq.id, sequenceName: seq.name, enrolledAt: e.enrolledAt, enrolledBy: userId, enrolledByEmail: user.email, toEmail: p.contacts.get(e.contactId)!.properties.email ?? '', updatedAt: e.enrolledAt });
+    res.json(enrollmentLiteSchema.parse({ id: e.id, toEmail: p.contacts.get(e.contactId)!.properties.email ?? '', enrolledAt: e.enrolledAt, updatedAt: e.enrolledAt }));
   });
 
   r.get('/automation/v4/sequences/enrollments/contact/:contactId', (req, res) => {
     const e = portalOf(res).enrollments.find((x) => x.contactId === req.params.contactId);
     if (!e) return hubspotError(res, 404, 'OBJECT_NOT_FOUND', 'no enrollment for this contact');
-    res.json({ id: e.id, toEmail: '', enrolledAt: e.enrolledAt, updatedAt: e.enrolledAt });
+    const p = portalOf(res);
+    const seq = p.sequences.find((s) => s.id === e.sequenceId)!;
+    const by = p.users.find((u) => String(u.id) === e.userId);
+    res.json(enrollmentSchema.parse({ id: e.id, toEmail: p.contacts.get(e.contactId)?.properties.email ?? '', enrolledAt: e.enrolledAt, updatedAt: e.enrolledAt, sequenceId: seq.id, sequenceName: seq.name, enrolledBy: e.userId, enrolledByEmail: by?.email ?? '' }));
   });
   return r;
 }
