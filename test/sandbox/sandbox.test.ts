@@ -2,6 +2,7 @@ import { createServer } from 'node:http';
 import { Client } from '@hubspot/api-client';
 import { Connection } from 'jsforce';
 import { type Sandbox, startSandbox } from '../../scripts/sandbox';
+import { batchResponseSchema, enrollmentLiteSchema, enrollmentSchema, errorSchema, propertyListSchema, sequenceListSchema } from '../../scripts/sandbox/hubspot/schemas';
 import { parseSoql } from '../../scripts/sandbox/salesforce/soql';
 import { generateScenario } from '../../scripts/scenarios/generate';
 import { verifyHubSpotSignature } from '../../src/crm/hubspot/signature';
@@ -30,6 +31,38 @@ describe('the CRM sandbox', () => {
     const read = await client.crm.contacts.batchApi.read({ inputs: [{ id: '1' }, { id: '2' }], properties: ['email'], propertiesWithHistory: [] });
     expect(read.results.map((r) => r.properties.email)).toEqual(['a@x.io']);
     expect((read as unknown as { errors: Array<{ category: string }> }).errors[0]!.category).toBe('OBJECT_NOT_FOUND');
+  });
+
+  it('answers in the shapes HubSpot documents (contract): batches, errors, properties, sequences, enrollments', async () => {
+    // Its own sandbox: more calls than this suite's burst limit allows.
+    const own = await startSandbox({});
+    own.seedContacts([{ id: '1', properties: { email: 'a@x.io' } }]);
+    const at = await token(own);
+    const call = async (method: string, path: string, body?: unknown) => {
+      const res = await fetch(`${own.url}${path}`, { method, headers: { authorization: `Bearer ${at}`, 'content-type': 'application/json' }, ...(body ? { body: JSON.stringify(body) } : {}) });
+      return { status: res.status, body: (await res.json()) as unknown };
+    };
+    const read = await call('POST', '/crm/v3/objects/contacts/batch/read', { inputs: [{ id: '1' }, { id: '404' }], properties: ['email'], propertiesWithHistory: [] });
+    expect(read.status).toBe(207);
+    expect(batchResponseSchema.parse(read.body)).toMatchObject({ numErrors: 1, errors: [{ category: 'OBJECT_NOT_FOUND', context: { ids: ['404'] } }] });
+    const update = await call('POST', '/crm/v3/objects/contacts/batch/update', { inputs: [{ id: '1', properties: { firstname: 'Ann' }, objectWriteTraceId: 't-1' }] });
+    expect(update.status).toBe(200);
+    expect(batchResponseSchema.parse(update.body).results[0]!.properties.firstname).toBe('Ann');
+    const task = await call('POST', '/crm/v3/objects/tasks/batch/create', { inputs: [{ properties: { hs_task_subject: 'Call', hs_timestamp: '2026-11-20T12:00:00Z' }, associations: [{ to: { id: '1' }, types: [{ associationCategory: 'HUBSPOT_DEFINED', associationTypeId: 204 }] }], objectWriteTraceId: 'task-1' }] });
+    expect(task.status).toBe(201);
+    expect(batchResponseSchema.parse(task.body).results[0]!.objectWriteTraceId).toBe('task-1');
+    const missing = await call('GET', '/crm/v3/objects/contacts/404');
+    expect(missing.status).toBe(404);
+    expect(errorSchema.parse(missing.body).category).toBe('OBJECT_NOT_FOUND');
+    const props = propertyListSchema.parse((await call('GET', '/crm/v3/properties/contacts')).body);
+    expect(props.results.find((p) => p.name === 'hubspotscore')).toMatchObject({ calculated: true, modificationMetadata: { readOnlyValue: true } });
+    const sequences = sequenceListSchema.parse((await call('GET', '/automation/v4/sequences?userId=7001')).body);
+    const enrolled = await call('POST', '/automation/v4/sequences/enrollments?userId=7001', { contactId: '1', sequenceId: sequences.results[0]!.id, senderEmail: 'rep@sandbox.example' });
+    expect(enrolled.status).toBe(200);
+    expect(enrollmentLiteSchema.strict().parse(enrolled.body).toEmail).toBe('a@x.io');
+    const back = enrollmentSchema.parse((await call('GET', '/automation/v4/sequences/enrollments/contact/1')).body);
+    expect(back).toMatchObject({ sequenceId: sequences.results[0]!.id, sequenceName: sequences.results[0]!.name, enrolledBy: '7001' });
+    await own.close();
   });
 
   it('refuses a malformed batch update with HubSpot\'s error body naming the field', async () => {

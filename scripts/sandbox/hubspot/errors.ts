@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Response } from 'express';
 import type { z } from 'zod';
+import { errorSchema } from './schemas';
 
 /** HubSpot's error body: `status`, `message`, `correlationId`, `category`, optional `errors` details. */
 export function hubspotError(res: Response, status: number, category: string, message: string, errors?: Array<{ message: string; code?: string; in?: string }>): void {
-  res.status(status).json({ status: 'error', message, correlationId: randomUUID(), category, ...(errors ? { errors } : {}) });
+  res.status(status).json(errorSchema.parse({ status: 'error', message, correlationId: randomUUID(), category, ...(errors ? { errors } : {}) }));
 }
 
 export function validationError(res: Response, error: z.ZodError): void {

@@ -89,7 +89,19 @@ export const sequenceEnrollmentSchema = z.object({ contactId: z.string().min(1),
 // test reads every answer back through them.
 const dateTime = z.iso.datetime({ offset: true });
 
-/** CRM/Contacts v3 `StandardError`, also each item of a batch's `errors`. */
+/** HubSpot's `Error`: what a failed call answers (4xx, 5xx), with `ErrorDetail` items. */
+export const errorSchema = z.object({
+  category: z.string(),
+  correlationId: z.string(),
+  message: z.string(),
+  status: z.string().optional(),
+  subCategory: z.string().optional(),
+  context: z.record(z.string(), z.array(z.string())).optional(),
+  links: z.record(z.string(), z.string()).optional(),
+  errors: z.array(z.object({ message: z.string(), code: z.string().optional(), in: z.string().optional(), subCategory: z.string().optional(), context: z.record(z.string(), z.array(z.string())).optional() })).optional(),
+});
+
+/** CRM/Contacts v3 `StandardError`: each item of a batch's `errors`. */
 export const standardErrorSchema = z.object({
   status: z.string(),
   category: z.string(),
