@@ -46,7 +46,7 @@ export function salesforceOAuthRoutes(deps: { config: Config; db: Db; keyring: K
       signalsSecretEnc: seal(randomBytes(32).toString('base64url'), deps.keyring), scopes: ['api', 'refresh_token'], installedBy: install.userId,
     });
     try {
-      await provisionSalesforce(install.instanceUrl, install.accessToken, deps.log);
+      await provisionSalesforce(install.instanceUrl, install.accessToken, install.userId, deps.log);
     } catch (err) {
       deps.log.error('oauth.salesforce.provision_failed', { tenantId: tenant.id, error: (err as Error).message });
     }

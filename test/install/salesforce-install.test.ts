@@ -44,6 +44,21 @@ describe.each(drivers)('Salesforce connected-app install on %s', (driver) => {
     expect(t.refresh_token_enc).not.toMatch(/sfrt/);
     const session = (await (await b.get(`${stack.url}/api/session`)).json()) as { crm: string; accountId: string };
     expect(session).toMatchObject({ crm: 'salesforce', accountId: stack.sandbox.salesforce.org.orgId });
+
+    // Fields the Metadata API created are visible to no one until field-level security grants them: a
+    // permission set of Kindling's grants read and edit on each, assigned to the installing user.
+    const org = stack.sandbox.salesforce.org;
+    const records = (type: string) => [...org.objects.get(type)!.values()];
+    const [set] = records('PermissionSet').filter((p) => p.Name === 'Kindling_Integration');
+    expect(set).toBeDefined();
+    expect(records('PermissionSetAssignment')).toEqual([expect.objectContaining({ PermissionSetId: set!.Id, AssigneeId: org.userId })]);
+    const granted = records('FieldPermissions').filter((p) => p.ParentId === set!.Id && p.PermissionsEdit === true).map((p) => p.Field).sort();
+    expect(granted).toEqual([...org.secured].sort());
+    expect(granted).toContain('Lead.Kindling_Score__c');
+    // A reinstall grants nothing twice.
+    await browser(stack.url).follow(`${stack.url}/oauth/salesforce/install`);
+    expect(records('FieldPermissions')).toHaveLength(granted.length);
+    expect(records('PermissionSetAssignment')).toHaveLength(1);
   });
 
   it('refuses a callback whose PKCE verifier cookie or state is missing', async () => {

@@ -123,6 +123,9 @@ describe('the CRM sandbox', () => {
     const created = [await conn.metadata.create('CustomField', [{ fullName: 'Lead.Kindling_Score__c', label: 'Kindling Score', type: 'Number' }] as never)].flat() as unknown as Array<{ success: string }>;
     expect(String(created[0]!.success)).toBe('true');
     expect((await conn.sobject('Lead').describe()).fields.map((f) => f.name)).toContain('Kindling_Score__c');
+    // Like Salesforce, a field the Metadata API created cannot be written until field-level security grants it.
+    const refusedWrite = [await conn.sobject('Lead').create([{ LastName: 'Locked', Kindling_Score__c: 5 }], { allOrNone: false })].flat();
+    expect(refusedWrite[0]).toMatchObject({ success: false, errors: [expect.objectContaining({ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE' })] });
     s.salesforce.org.objects.get('Lead')!.set('00Q1', { Id: '00Q1', LastName: "O'Hara", Status: 'Open - Not Contacted' });
     const found = await conn.sobject('Lead').find({ LastName: "O'Hara" }, ['Id', 'Status']);
     expect(found).toEqual([expect.objectContaining({ Id: '00Q1', Status: 'Open - Not Contacted' })]);

@@ -35,6 +35,7 @@ export function metadataRoutes(org: SfOrg, sessionValid: (token: string) => bool
         const fields = org.fields.get(obj ?? '');
         if (!fields || !field?.endsWith('__c')) return `<result><fullName>${m.fullName}</fullName><success>false</success><errors><message>invalid field name</message></errors></result>`;
         fields.add(field);
+        org.secured.add(`${obj}.${field}`);
         return `<result><fullName>${m.fullName}</fullName><success>true</success></result>`;
       });
       return res.send(envelope(`<createMetadataResponse>${results.join('')}</createMetadataResponse>`));

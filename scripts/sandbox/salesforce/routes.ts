@@ -3,7 +3,7 @@ import express, { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import { token } from '../state';
 import { parseSoql, SoqlError } from './soql';
-import { describeField, newOrg, type SfOrg, type SfRecord, sfId } from './state';
+import { describeField, mayEdit, newOrg, type SfOrg, type SfRecord, sfId } from './state';
 import { metadataRoutes } from './metadata';
 
 export interface SfApp {
@@ -145,6 +145,9 @@ export function salesforceRoutes(opts: { app: SfApp; orgId: string; apiLimit: nu
       if (!s) return { success: false, errors: [{ statusCode: 'INVALID_TYPE', message: `sObject type '${type}' is not supported.`, fields: [] }] };
       const bad = badFields(type, rec);
       const derived = Object.keys(rec).filter((k) => DERIVED[type]?.[k]);
+      // Field-level security: a field the API user has no edit grant on cannot be written, as in Salesforce.
+      const locked = Object.keys(rec).filter((k) => k !== 'attributes' && !mayEdit(org, `${type}.${k}`));
+      if (locked.length > 0) return { success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${locked.join(', ')}. Please check the security settings of this field and verify that it is read/write for your profile or permission set.`, fields: locked }] };
       if (derived.length > 0) return { success: false, errors: [{ statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE', message: `Unable to create/update fields: ${derived.join(', ')}.`, fields: derived }] };
       if (bad.length > 0) return { success: false, errors: [{ statusCode: 'INVALID_FIELD', message: `No such column '${bad[0]}' on sobject of type ${type}`, fields: bad }] };
       const { attributes: _a, id: rid, ...values } = rec;

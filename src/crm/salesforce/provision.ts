@@ -13,11 +13,16 @@ const defsSchema = z.object({
 /** The Metadata API reads and creates at most 10 components per call. */
 const METADATA_BATCH = 10;
 
+/** The permission set that lets Kindling's integration user read and write its own fields. */
+export const PERMISSION_SET = 'Kindling_Integration';
+
 /**
  * Creates Kindling's custom fields on Lead and Contact through the Metadata API (jsforce), only those
- * missing: safe on every install. Reads first, in batches of ten, then creates what is absent.
+ * missing: safe on every install. Reads first, in batches of ten, then creates what is absent. A field
+ * created so is visible to no one until field-level security grants it, so the installing user is then
+ * given a permission set that grants every Kindling field (`grantFieldAccess`).
  */
-export async function provisionSalesforce(instanceUrl: string, accessToken: string, log: Logger): Promise<{ created: string[] }> {
+export async function provisionSalesforce(instanceUrl: string, accessToken: string, userId: string, log: Logger): Promise<{ created: string[] }> {
   const defs = defsSchema.parse(JSON.parse(readFileSync(join(__dirname, '../../../mappings/salesforce/fields-provisioned.json'), 'utf8')));
   const conn = new Connection({ instanceUrl, accessToken, version: SALESFORCE_API_VERSION });
   const wanted = defs.objects.flatMap((o) => defs.fields.filter((f) => !f.only || f.only === o).map(({ only: _only, name, ...f }) => ({ ...f, fullName: `${o}.${name}` })));
@@ -37,6 +42,33 @@ export async function provisionSalesforce(instanceUrl: string, accessToken: stri
       else log.warn('salesforce.provision_failed', { field: r.fullName, error: r.errors?.message });
     }
   }
-  log.info('salesforce.provisioned', { created: created.length });
+  const granted = await grantFieldAccess(conn, wanted.map((f) => f.fullName), userId);
+  log.info('salesforce.provisioned', { created: created.length, granted });
   return { created };
+}
+
+/**
+ * Read and edit on each of Kindling's fields, through a permission set of its own (found or created),
+ * assigned to the user Kindling acts as. Only what is missing is created: safe on every install.
+ * Returns how many field permissions it added.
+ */
+async function grantFieldAccess(conn: Connection, fields: string[], userId: string): Promise<number> {
+  const found = await conn.query<{ Id: string }>(`SELECT Id FROM PermissionSet WHERE Name = '${PERMISSION_SET}'`);
+  const permissionSetId = found.records[0]?.Id ?? (await createOne(conn, 'PermissionSet', { Name: PERMISSION_SET, Label: 'Kindling integration', Description: 'Read and edit Kindling fields (score, grade, track, reasons).' }));
+  const have = new Set((await conn.query<{ Field: string }>(`SELECT Field FROM FieldPermissions WHERE ParentId = '${permissionSetId}'`)).records.map((r) => r.Field));
+  const missing = fields.filter((f) => !have.has(f));
+  for (let i = 0; i < missing.length; i += 200) {
+    const results = await conn.sobject('FieldPermissions').create(missing.slice(i, i + 200).map((f) => ({ ParentId: permissionSetId, SobjectType: f.split('.')[0], Field: f, PermissionsRead: true, PermissionsEdit: true })), { allOrNone: true });
+    const failed = [results].flat().find((r) => !r.success);
+    if (failed) throw new Error(`could not grant field access: ${JSON.stringify(failed.errors)}`);
+  }
+  const assigned = await conn.query(`SELECT Id FROM PermissionSetAssignment WHERE PermissionSetId = '${permissionSetId}' AND AssigneeId = '${userId}'`);
+  if (assigned.totalSize === 0) await createOne(conn, 'PermissionSetAssignment', { PermissionSetId: permissionSetId, AssigneeId: userId });
+  return missing.length;
+}
+
+async function createOne(conn: Connection, type: string, record: Record<string, unknown>): Promise<string> {
+  const [result] = [await conn.sobject(type).create([record], { allOrNone: true })].flat();
+  if (!result?.success || !result.id) throw new Error(`could not create ${type}: ${JSON.stringify(result?.errors)}`);
+  return result.id;
 }
