@@ -76,6 +76,27 @@ describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
     expect(usage).toContain(`tenant="${tenant.id}"`);
   });
 
+  it('scores a Contact the same way: its campaign membership in, Kindling fields, stage and a task on the Contact out', async () => {
+    const CONTACT = '003000000000201AAA';
+    const org = stack.sandbox.salesforce.org;
+    org.objects.get('Contact')!.set(CONTACT, { Id: CONTACT, FirstName: 'Rui', LastName: 'Costa', Title: 'VP Sales', Email: 'rui@initech.example', OwnerId: '005000000000001AAA' });
+    const ack = await stack.sandbox.salesforce.sendOutbound(endpoint, [{ id: '04l000000000021AAA', type: 'CampaignMember', fields: { Id: '00v000000000021AAA', LeadId: null, ContactId: CONTACT, CampaignId: '701000000000009AAA', Status: 'Responded', Campaign_Name__c: 'Request a Demo' } }]);
+    expect(ack.body).toContain('<Ack>true</Ack>');
+    await idle();
+    const contact = org.objects.get('Contact')!.get(CONTACT)!;
+    // Contacts have no Lead Status: the stage goes to Kindling_Stage__c.
+    expect(contact).toMatchObject({ Kindling_Track__c: 'handoff', Kindling_Stage__c: 'mql' });
+    expect(Number(contact.Kindling_Score__c)).toBeGreaterThan(0);
+    expect(contact.Status).toBeUndefined();
+    const tasks = [...org.objects.get('Task')!.values()].filter((t) => t.WhoId === CONTACT);
+    expect(tasks).toHaveLength(1);
+    expect(String(tasks[0]!.Subject)).toMatch(/^Rui Costa .*requested a demo/);
+    // A Contact's own opt-out message is an unsubscribe: it leaves nurture.
+    await stack.sandbox.salesforce.sendOutbound(endpoint, [{ id: '04l000000000022AAA', type: 'Contact', fields: { Id: CONTACT, HasOptedOutOfEmail: true, Title: 'VP Sales', Email: 'rui@initech.example', OwnerId: '005000000000001AAA' } }]);
+    await idle();
+    expect(org.objects.get('Contact')!.get(CONTACT)!.Kindling_Track__c).toBe('suppressed');
+  });
+
   it('refreshes an expired session once, and pauses the tenant when the daily allocation is exhausted', async () => {
     stack.sandbox.salesforce.expireAccessTokens();
     await store.db.updateTable('tenants').set({ token_expires_at: new Date(Date.now() + 3_600_000) }).execute(); // Kindling thinks it is still valid
