@@ -23,6 +23,9 @@ afterEach(() => {
   nock.cleanAll();
 });
 
+/** HubSpot as every request must reach it: with the tenant's bearer token. */
+const hubspot = () => nock(API, { reqheaders: { authorization: 'Bearer tok-1' } });
+
 describe('the HubSpot connector sends exactly these requests', () => {
   it('writes scores as one contacts batch update, with HubSpot property names and string values', async () => {
     let body: unknown;
@@ -39,7 +42,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
   });
 
   it('judges each item of a 207: only the failed contact fails', async () => {
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/contacts/batch/update')
       .reply(207, { status: 'COMPLETE', results: [{ id: '1', properties: {} }], numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'Object not found', context: { ids: ['2'] }, errors: [], links: {} }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
     const results = await connector.updateProperties(tenant, [{ objectType: 'contact', contactId: '1', properties: { score: 1 } }, { objectType: 'contact', contactId: '2', properties: { score: 2 } }]);
@@ -49,7 +52,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
   it('reads the current stage first and moves it forward only', async () => {
     let read: unknown;
     let update: unknown;
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/contacts/batch/read', (b) => ((read = b), true))
       .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { lifecyclestage: 'lead' } }, { id: '2', properties: { lifecyclestage: 'opportunity' } }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' })
       .post('/crm/v3/objects/contacts/batch/update', (b) => ((update = b), true))
@@ -62,8 +65,9 @@ describe('the HubSpot connector sends exactly these requests', () => {
 
   it('creates tasks in one batch, associated to the contact (type 204), owned and due as the payload says', async () => {
     let body: { inputs: Array<{ properties: Record<string, string>; associations: unknown }> } | undefined;
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/tasks/batch/create', (b) => ((body = b), true))
+      .matchHeader('content-type', /^application\/json/)
       .reply(201, { status: 'COMPLETE', results: [{ id: '9001', objectWriteTraceId: '0', properties: {}, createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
     const results = await connector.createTasks(tenant, [{ objectType: 'contact', contactId: '101', task: { subject: 'Jane Doe (Acme) — requested a demo, score 82', body: 'Why now: <demo>\nSecond line', priority: 'HIGH', dueAt: '2026-11-20T13:00:00.000Z', reason: 'Requested a demo', ownerId: '7001' } }]);
     expect(results).toEqual([{ ok: true, id: '9001' }]);
@@ -77,7 +81,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
 
   it('looks a task up among the contact\'s own task associations after an ambiguous failure, not by subject across the portal', async () => {
     let read: unknown;
-    nock(API)
+    hubspot()
       .get('/crm/v4/objects/contacts/101/associations/tasks')
       .query({ limit: '500' })
       .reply(200, { results: [{ toObjectId: '9001', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 203 }] }, { toObjectId: '9002', associationTypes: [{ category: 'HUBSPOT_DEFINED', typeId: 203 }] }], paging: { next: { after: '2' } } })
@@ -93,7 +97,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
   });
 
   it('finds no task when the contact has none with that subject', async () => {
-    nock(API).get('/crm/v4/objects/contacts/101/associations/tasks').query(true).reply(200, { results: [] });
+    hubspot().get('/crm/v4/objects/contacts/101/associations/tasks').query(true).reply(200, { results: [] });
     expect(await connector.findTask(tenant, { objectType: 'contact', contactId: '101', task: { subject: 'S', body: '', priority: 'HIGH', dueAt: '2026-11-20T13:00:00.000Z', reason: 'r' } })).toBeUndefined();
   });
 
@@ -101,7 +105,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
     let body: { inputs: Array<{ objectWriteTraceId?: string }> } | undefined;
     const task = (contactId: string) => ({ objectType: 'contact' as const, contactId, task: { subject: `S${contactId}`, body: '', priority: 'HIGH' as const, dueAt: '2026-11-20T13:00:00.000Z', reason: 'r' } });
     const at = { createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z', archived: false, properties: {} };
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/tasks/batch/create', (b) => ((body = b), true))
       .reply(207, {
         status: 'COMPLETE', startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z', numErrors: 1,
@@ -122,7 +126,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
 
   it('reads tasks\' status in one batch and reports the completed ones with HubSpot\'s completion time', async () => {
     let body: unknown;
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/tasks/batch/read', (b) => ((body = b), true))
       .reply(207, { status: 'COMPLETE', results: [{ id: '9001', properties: { hs_task_status: 'COMPLETED', hs_task_completion_date: '1795000000000' } }, { id: '9002', properties: { hs_task_status: 'NOT_STARTED', hs_task_completion_date: null } }], numErrors: 1, errors: [{ status: 'error', category: 'OBJECT_NOT_FOUND', message: 'gone', context: { ids: ['9003'] }, errors: [], links: {} }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
     const statuses = await connector.readTaskStatuses(tenant, ['9001', '9002', '9003']);
@@ -132,7 +136,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
 
   it('never writes over a lifecycle stage it has no mapping for (evangelist, a custom stage)', async () => {
     let update: unknown;
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/contacts/batch/read')
       .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { lifecyclestage: 'evangelist' } }, { id: '2', properties: { lifecyclestage: null } }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' })
       .post('/crm/v3/objects/contacts/batch/update', (b) => ((update = b), true))
@@ -142,7 +146,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
   });
 
   it('reads a stage it has no mapping for as owned by sales, so the engine leaves the contact alone', async () => {
-    nock(API)
+    hubspot()
       .post('/crm/v3/objects/contacts/batch/read')
       .reply(200, { status: 'COMPLETE', results: [{ id: '1', properties: { lifecyclestage: 'evangelist', email: 'a@acme.io' } }, { id: '2', properties: { lifecyclestage: 'customer' } }], startedAt: '2026-01-01T00:00:00Z', completedAt: '2026-01-01T00:00:00Z' });
     const profiles = await connector.readProfiles(tenant, 'contact', ['1', '2']);
@@ -154,7 +158,7 @@ describe('the HubSpot connector sends exactly these requests', () => {
   it('lists every page of the installing user\'s sequences, each with its sender\'s email from every page of owners', async () => {
     const installed = { ...tenant, installed_by: '7001' } as Tenant;
     const seq = (id: string, name: string) => ({ id, name, userId: '7001', createdAt: '2026-01-01T00:00:00Z', updatedAt: '2026-01-01T00:00:00Z' });
-    nock(API)
+    hubspot()
       .get('/automation/v4/sequences').query({ userId: '7001', limit: '100' }).reply(200, { total: 2, results: [seq('1001', 'Welcome')], paging: { next: { after: 'p2' } } })
       .get('/automation/v4/sequences').query({ userId: '7001', limit: '100', after: 'p2' }).reply(200, { total: 2, results: [seq('1003', 'Re-engage')] })
       .get('/crm/v3/owners/').query({ limit: '500' }).reply(200, { results: [{ id: '1', userId: 7002, email: 'other@acme.io', archived: false }], paging: { next: { after: 'o2' } } })
@@ -168,8 +172,9 @@ describe('the HubSpot connector sends exactly these requests', () => {
 
   it('enrolls in the mapped sequence with the sender as userId; a contact already in a sequence is skipped', async () => {
     let body: unknown;
-    nock(API)
+    hubspot()
       .post('/automation/v4/sequences/enrollments', (b) => ((body = b), true))
+      .matchHeader('content-type', /^application\/json/)
       .query({ userId: '7001' })
       .reply(200, { id: 'enr-1', sequenceId: '1002', sequenceName: 'Educate', enrolledAt: '2026-01-01T00:00:00Z', enrolledBy: '7001', enrolledByEmail: 'rep@acme.io', toEmail: 'j@acme.io', updatedAt: '2026-01-01T00:00:00Z' })
       .post('/automation/v4/sequences/enrollments')
