@@ -65,6 +65,17 @@ async function main() {
   }
   say(`Delivered ${sent.batches} signed webhook batches (${sent.attempts} attempts) and ${scenario.signals.length} signals; waiting for the pipeline to go idle…`);
   await waitIdle(db, () => sandbox.flushEchoes());
+
+  // Then "today": some nurtured contacts answer, book a meeting or opt out, and leave their track.
+  const today = new Date();
+  const nurtured = (await db.selectFrom('contact_state').select(['contact_id', 'result']).where('tenant_id', '=', tenant.id).execute())
+    .filter((s) => ['welcome', 'educate', 're_engage'].includes((s.result as { track?: string } | null)?.track ?? '')).map((s) => Number(s.contact_id)).sort((a, b) => a - b).slice(0, 9);
+  const moves: Array<[string, string, string]> = [['hs_email_last_reply_date', String(today.getTime()), 'EMAIL'], ['engagements_last_meeting_booked', String(today.getTime()), 'MEETINGS'], ['hs_email_optout', 'true', 'EMAIL']];
+  await sandbox.sendHubSpotWebhooks(`${url}/webhooks/hubspot`, nurtured.map((objectId, i) => {
+    const [propertyName, propertyValue, changeSource] = moves[i % moves.length]!;
+    return { eventId: 90_000_000 + i, subscriptionId: 1, portalId: Number(tenant.account_id), appId: sandbox.app.appId, occurredAt: today.getTime() - 1000, subscriptionType: 'contact.propertyChange', attemptNumber: 0, objectId, propertyName, propertyValue, changeSource, sourceId: changeSource };
+  }));
+  await waitIdle(db, () => sandbox.flushEchoes());
   const seconds = ((Date.now() - t0) / 1000).toFixed(1);
 
   say('HubSpot:');
@@ -93,7 +104,14 @@ async function main() {
   say(`Nurture tracks: ${fmt(by((r) => r.track), ['welcome', 'educate', 'handoff', 're_engage', 'suppressed'])}`);
   say(`Suppressed, by reason: ${Object.entries(suppressed).map(([k, v]) => `${k} ${v}`).join(' · ') || 'none'}`);
   say(`MQL handoffs with a rep task: ${tasks.length} tasks created in HubSpot (one per handoff; ${by((r) => r.track).handoff ?? 0} contacts in the handoff track)`);
-  say(`Sequence enrollments: ${portal.enrollments.length} (HubSpot allows one active sequence per contact; exits happen on reply, meeting or unsubscribe)`);
+  say(`Sequence enrollments: ${portal.enrollments.length} (HubSpot allows one active sequence per contact; its sequences end on reply, meeting or unsubscribe)`);
+  // Exits: the contacts that left a nurture track, where to and on what (the transitions record both).
+  const exits = await sql<{ to_track: string; cause: string | null; n: number }>`
+    select to_track, cause, count(*)::int8 as n from transitions
+    where tenant_id = ${tenant.id} and from_track in ('welcome', 'educate', 're_engage') and to_track <> from_track
+    group by to_track, cause order by n desc, to_track`.execute(db);
+  const exitTotal = exits.rows.reduce((n, r) => n + Number(r.n), 0);
+  say(`Exits from nurture (today ${nurtured.length} nurtured contacts replied, booked a meeting or opted out): ${exitTotal}${exitTotal ? `, ${exits.rows.map((r) => `to ${r.to_track.replace('_', '-')} on ${(r.cause ?? 'time').replace(/_/g, ' ')} ${r.n}`).join(' · ')}` : ''}`);
   say(`Outbox: ${outbox.rows.map((r) => `${r.kind}/${r.status} ${r.n}`).join(' · ')}${dead.length ? `   dead letters ${dead.length} (e.g. "${dead[0]!.error}")` : ''}`);
   const limited = apiCalls.filter((r) => r.status === 429).length;
   say(`HubSpot API calls: ${apiCalls.length} for ${events} events, ${(apiCalls.length / events).toFixed(3)} per event, ${limited} answered 429; a connector that read and wrote per event would make at least ${2 * events}.`);
