@@ -126,7 +126,12 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     // The connection panel says what is granted and what is owed.
     const facts = await page.locator('#conn-details').innerText();
     expect(facts).toMatch(/Granted scopes[\s\S]*crm\.objects\.contacts\.write/);
-    expect(facts).toMatch(/Signals received\s*\d+ in the last hour/);
+    expect(facts).toMatch(/Events received\s*\d+ in the last hour/);
+    expect(facts).toMatch(/Token\s*healthy; access token renews before/);
+    expect(facts).toMatch(/Work queued\s*\d+ contacts to recompute · \d+ writes to send/);
+    expect(facts).toMatch(/Contacts scored\s*[1-9]/);
+    // The one dead letter was replayed in the first test: nothing is wrong now.
+    expect(facts).toMatch(/Last error\s*none/);
 
     // "Why did Kindling do that?" for Jane: her reasons, her changes with their cause, what Kindling wrote.
     await page.getByLabel('Email or CRM record id').fill('jane@acme.io');

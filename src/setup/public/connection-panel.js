@@ -11,7 +11,7 @@ export async function renderConnection(session) {
     ['Account', `${CRM[session.crm] ?? session.crm} ${session.accountId}${s.tenant.name ? ` (${s.tenant.name})` : ''}`],
     ['Granted scopes', (s.tenant.scopes ?? []).join(', ') || '—'],
     ['Token', token],
-    ['Signals received', `${s.eventsLastHour} in the last hour · ${s.events} in all`],
+    ['Events received', `${s.eventsLastHour} in the last hour · ${s.events} in all (CRM webhooks and outside signals)`],
     ['Contacts scored', String(s.contacts)],
     ['Work queued', `${s.queue.recomputeBacklog} contacts to recompute · ${s.queue.writesPending} writes to send`],
     ['Last error', s.lastError ? `${s.lastError.message}${s.lastError.at ? ` (${when(s.lastError.at)})` : ''}` : 'none'],
