@@ -73,10 +73,18 @@ export async function startSandbox(opts: SandboxOptions = {}): Promise<Sandbox> 
   const sfApp: SfApp = { clientId: opts.salesforce?.clientId ?? SANDBOX_DEFAULTS.salesforceClientId, clientSecret: opts.salesforce?.clientSecret ?? SANDBOX_DEFAULTS.salesforceClientSecret };
   let baseUrl = '';
   const sf = salesforceRoutes({ app: sfApp, orgId: opts.salesforce?.orgId ?? SANDBOX_DEFAULTS.orgId, apiLimit: opts.salesforce?.dailyApiLimit ?? 100_000, accessTokenTtlSeconds: opts.salesforce?.accessTokenTtlSeconds ?? 7200, baseUrl: () => baseUrl });
+  // Faults reach Salesforce's REST API too: latency, and 503s Salesforce answers when it is unavailable.
+  server.use('/services/data', async (_req, res, next) => {
+    if (faults.latencyMs > 0) await new Promise((r) => setTimeout(r, faults.latencyMs));
+    if (faults.errorRate > 0 && Math.random() < faults.errorRate) return void res.status(503).json([{ errorCode: 'SERVER_UNAVAILABLE', message: 'Salesforce is temporarily unavailable' }]);
+    next();
+  });
   server.use(sf.router);
   server.use(hubspotOAuthRoutes({ app, tokens, portalFor, defaultHubId: hubId, accessTokenTtlSeconds: opts.hubspot?.accessTokenTtlSeconds ?? 1800 }));
-  server.get('/_sandbox/requests', (_req, res) => {
-    res.json(recorder.requests);
+  // Every request received, optionally filtered: ?method=POST&path=/crm/v3/objects&status=429&since=<epoch ms>.
+  server.get('/_sandbox/requests', (req, res) => {
+    const q = req.query as Record<string, string | undefined>;
+    res.json(recorder.requests.filter((r) => (!q.method || r.method === q.method.toUpperCase()) && (!q.path || r.path.startsWith(q.path)) && (!q.status || r.status === Number(q.status)) && (!q.since || r.at >= Number(q.since))));
   });
   // What the CRMs hold now, for tests and people: HubSpot portals' contacts, tasks and enrollments; the org's records.
   server.get('/_sandbox/state', (_req, res) => {

@@ -5,6 +5,7 @@ import { installHubSpot as install, type Stack, startStack } from '../helpers/e2
 import { eventually } from '../helpers/eventually';
 import { hubspotEvent } from '../helpers/hubspot';
 import { drivers, testStore } from '../helpers/store';
+import { sweepNow } from '../helpers/sweep';
 
 describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
   let store: Store;
@@ -138,6 +139,19 @@ describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
     expect(stack.sandbox.salesforce.org.locked.get(LEAD)).toBe(0);
     expect(await store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
     expect(stack.sandbox.salesforce.org.objects.get('Lead')!.get(LEAD)).toMatchObject({ Kindling_Grade__c: 'A', Status: 'Marketing Qualified' });
+  });
+
+  it('rides out Salesforce being unavailable (503): the writes wait and go through once, the task created once', async () => {
+    stack.sandbox.setFaults({ errorRate: 1 });
+    await demoRequest();
+    // The recompute's profile read is refused first: the job fails and is retried with backoff.
+    await eventually(() => stack.sandbox.recorder.find({ status: 503 }).length >= 2, 20_000, 50);
+    stack.sandbox.setFaults({ errorRate: 0 });
+    await sweepNow(stack); // rather than wait out the backoff
+    await idle();
+    expect(await store.db.selectFrom('dead_letters').selectAll().execute()).toEqual([]);
+    expect([...stack.sandbox.salesforce.org.objects.get('Task')!.values()].filter((t) => t.WhoId === LEAD)).toHaveLength(1);
+    expect(stack.sandbox.salesforce.org.objects.get('Lead')!.get(LEAD)).toMatchObject({ Kindling_Track__c: 'handoff', Status: 'Marketing Qualified' });
   });
 
   it('uninstall revokes the refresh token at Salesforce and stops writes; messages are then refused', async () => {

@@ -65,6 +65,22 @@ describe('the CRM sandbox', () => {
     await own.close();
   });
 
+  it('answers its own HTTP API: the requests it received, filtered, and faults set live for both CRMs', async () => {
+    const at = await token(s);
+    await fetch(`${s.url}/crm/v3/objects/contacts/1`, { headers: { authorization: `Bearer ${at}` } });
+    await fetch(`${s.url}/crm/v3/objects/contacts/404`, { headers: { authorization: `Bearer ${at}` } });
+    const requests = async (q: string) => (await (await fetch(`${s.url}/_sandbox/requests?${q}`)).json()) as Array<{ method: string; path: string; status: number }>;
+    expect((await requests('path=/crm/v3/objects/contacts')).map((r) => [r.path, r.status])).toEqual([['/crm/v3/objects/contacts/1', 200], ['/crm/v3/objects/contacts/404', 404]]);
+    expect((await requests('path=/crm&status=404')).map((r) => r.path)).toEqual(['/crm/v3/objects/contacts/404']);
+    expect(await requests('method=DELETE')).toEqual([]);
+    // Every API request fails now, HubSpot's with a 502, Salesforce's with its 503.
+    expect((await fetch(`${s.url}/_sandbox/faults`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ errorRate: 1 }) })).status).toBe(200);
+    expect((await fetch(`${s.url}/crm/v3/objects/contacts/1`, { headers: { authorization: `Bearer ${at}` } })).status).toBe(502);
+    const sf = await fetch(`${s.url}/services/data/v59.0/limits`);
+    expect(sf.status).toBe(503);
+    expect(await sf.json()).toEqual([{ errorCode: 'SERVER_UNAVAILABLE', message: 'Salesforce is temporarily unavailable' }]);
+  });
+
   it('refuses a malformed batch update with HubSpot\'s error body naming the field', async () => {
     const at = await token(s);
     const res = await fetch(`${s.url}/crm/v3/objects/contacts/batch/update`, { method: 'POST', headers: { authorization: `Bearer ${at}`, 'content-type': 'application/json' }, body: JSON.stringify({ inputs: [{ id: '1', properties: { kindling_score: 82 } }] }) });
