@@ -2,7 +2,7 @@ import type { TokenProvider } from '../../auth/token-provider';
 import type { InboundEvent } from '../../ingest/inbound';
 import type { Enricher } from '../enricher';
 import type { AccountLimiter } from '../../queue/rate-limiter';
-import { hubspotClient } from './sdk';
+import { hubspotClient, messageOf } from './sdk';
 
 /** The ledger source of events read one by one from HubSpot's Events API. */
 export const ENRICHED_SOURCE = 'hubspot-events';
@@ -35,11 +35,16 @@ export function createHubSpotEventsEnricher(deps: { apiBase: string; tokens: Tok
         let after: string | undefined;
         for (let page = 0; page < MAX_PAGES; page++) {
           await deps.limiter.take(`hubspot:${tenant.account_id}`);
-          const res = await client.apiRequest({ method: 'GET', path: '/events/v3/events', qs: { objectType: 'contact', objectId: contactId, eventType, occurredAfter: since.toISOString(), limit: 100, ...(after ? { after } : {}) } });
-          const body = (await res.json().catch(() => ({}))) as { results?: Array<{ id: string; eventType: string; occurredAt: string; properties?: Record<string, string> }>; paging?: { next?: { after?: string } }; message?: string };
-          if (res.status === 403 || res.status === 404) return { unavailable: body.message ?? `HTTP ${res.status}` };
-          if (res.status >= 400) throw Object.assign(new Error(body.message ?? `HTTP ${res.status}`), { code: res.status, body });
-          for (const r of body.results ?? []) {
+          let body;
+          try {
+            body = await client.events.eventsApi.getPage('contact', eventType, after, undefined, 100, undefined, since, undefined, Number(contactId));
+          } catch (err) {
+            // 403: the account lacks the Events API (Enterprise only); 404: the API is not there for it.
+            const code = (err as { code?: number }).code;
+            if (code === 403 || code === 404) return { unavailable: messageOf(err) };
+            throw err;
+          }
+          for (const r of body.results) {
             const spec = EVENT_TYPES[r.eventType];
             if (!spec) continue;
             events.push({ type: spec.type, occurredAt: new Date(r.occurredAt), source: ENRICHED_SOURCE, sourceEventId: `${r.eventType}:${r.id}`, attrs: clean(spec.attrs(r.properties ?? {})) });
