@@ -21,8 +21,8 @@ export interface Results {
   /** Contacts in each stage at the end of each week (the current week: now). */
   stages: Record<string, number[]>;
   mqlsPerWeek: number[];
-  /** Days from a contact's first recorded event to its becoming an MQL, over the MQLs of the window. */
-  timeToMqlDays: { median: number | null; p90: number | null; n: number };
+  /** Days from a contact's first recorded event to its becoming an MQL, over the MQLs of the window, and each week's median (null: no MQL that week). */
+  timeToMqlDays: { median: number | null; p90: number | null; n: number; medianPerWeek: Array<number | null> };
   /** Of the contacts that entered `from` in the window, how many later reached `to` or a stage past it. */
   progression: Array<{ from: string; to: string; reached: number; progressed: number; rate: number | null }>;
   /** Of the contacts that entered re-engagement in the window, how many came back, by what brought them back (`all` first). */
@@ -110,21 +110,29 @@ async function mqlsPerWeek(db: Db, q: Query): Promise<number[]> {
 }
 
 async function timeToMqlDays(db: Db, q: Query): Promise<Results['timeToMqlDays']> {
-  const { rows } = await sql<{ median: number | null; p90: number | null; n: number }>`
+  const { rows } = await sql<{ i: number; d: number }>`
     with mql as (
       select object_type, contact_id, min(at) as at from transitions
       where tenant_id = ${q.tenantId} and ${becameMql}
       group by object_type, contact_id
       having min(at) >= ${q.from} and min(at) <= ${q.now}
-    ), days as (
-      select greatest(0, extract(epoch from (mql.at - min(e.occurred_at))) / 86400)::float8 as d
-      from mql join events e on e.tenant_id = ${q.tenantId} and e.object_type = mql.object_type and e.contact_id = mql.contact_id
-      group by mql.object_type, mql.contact_id, mql.at
     )
-    select percentile_cont(0.5) within group (order by d) as median, percentile_cont(0.9) within group (order by d) as p90, count(*)::int as n from days`.execute(db);
-  const r = rows[0];
-  const round = (x: number | null | undefined) => (x === null || x === undefined ? null : Math.round(Number(x) * 10) / 10);
-  return { median: round(r?.median), p90: round(r?.p90), n: Number(r?.n ?? 0) };
+    select ${weekOf('mql.at', q.from)} as i, greatest(0, extract(epoch from (mql.at - min(e.occurred_at))) / 86400)::float8 as d
+    from mql join events e on e.tenant_id = ${q.tenantId} and e.object_type = mql.object_type and e.contact_id = mql.contact_id
+    group by mql.object_type, mql.contact_id, mql.at`.execute(db);
+  const all = rows.map((r) => Number(r.d));
+  const round = (x: number | null) => (x === null ? null : Math.round(x * 10) / 10);
+  const medianPerWeek = Array.from({ length: q.weeks }, (_, w) => round(percentile(rows.filter((r) => Number(r.i) === w).map((r) => Number(r.d)), 0.5)));
+  return { median: round(percentile(all, 0.5)), p90: round(percentile(all, 0.9)), n: all.length, medianPerWeek };
+}
+
+/** Linear-interpolated percentile, as SQL's `percentile_cont`; null for no values. */
+function percentile(values: number[], p: number): number | null {
+  if (values.length === 0) return null;
+  const sorted = [...values].sort((a, b) => a - b);
+  const at = p * (sorted.length - 1);
+  const lo = Math.floor(at);
+  return sorted[lo]! + (sorted[Math.min(lo + 1, sorted.length - 1)]! - sorted[lo]!) * (at - lo);
 }
 
 async function stageProgression(db: Db, q: Query): Promise<Results['progression']> {

@@ -147,6 +147,13 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('main input, main select, main textarea')).filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.id));
     expect(unlabelled).toEqual([]);
     await page.screenshot({ path: join(SHOTS, 'setup-tracks-audit.png'), fullPage: true });
+
+    // Results: Jane's handoff shows as an MQL this week, charted and tabulated, and as a time to MQL.
+    const results = page.locator('#results');
+    await results.getByRole('img', { name: /^MQLs per week: 1 MQL in/ }).waitFor();
+    await results.getByRole('img', { name: /^Time to MQL: Median/ }).waitFor();
+    expect(await results.locator('figure', { has: page.getByRole('heading', { name: 'Time to MQL' }) }).locator('table').innerText()).toMatch(/none/);
+    await results.screenshot({ path: join(SHOTS, 'setup-results.png') });
   });
 
   it('sends an admin without a session to sign in through the CRM', async () => {

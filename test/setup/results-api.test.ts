@@ -120,7 +120,7 @@ describe.each(drivers)('the results API on %s', (driver) => {
     expect(body.weeks).toEqual(['2026-11-09', '2026-11-16', '2026-11-23', '2026-11-30']);
     expect(body.mqlsPerWeek).toEqual([0, 1, 0, 0]);
     // Nov 10 09:00 to Nov 18 10:00: 8 days and an hour.
-    expect(body.timeToMqlDays).toEqual({ median: 8, p90: 8, n: 1 });
+    expect(body.timeToMqlDays).toEqual({ median: 8, p90: 8, n: 1, medianPerWeek: [null, 8, null, null] });
     expect(body.stages.lead).toEqual([3, 2, 2, 2]);
     expect(body.stages.mql).toEqual([0, 1, 1, 1]);
     expect(body.stages.subscriber).toEqual([0, 0, 0, 0]);
@@ -139,7 +139,7 @@ describe.each(drivers)('the results API on %s', (driver) => {
   it('shows each tenant only its own history, whatever the request says', async () => {
     const b = await results(await signIn(tenantB), `?weeks=4&tenantId=${tenantA}`);
     expect(b.body.mqlsPerWeek).toEqual([0, 1, 0, 0]);
-    expect(b.body.timeToMqlDays).toEqual({ median: 0, p90: 0, n: 1 });
+    expect(b.body.timeToMqlDays).toMatchObject({ median: 0, p90: 0, n: 1 });
     expect(b.body.reengagement).toEqual([
       { cause: 'all', entered: 1, returned: 1, rate: 1 },
       { cause: 'engagement', entered: 1, returned: 1, rate: 1 },
@@ -155,7 +155,8 @@ describe.each(drivers)('the results API on %s', (driver) => {
     const one = await results(cookie, '?weeks=1');
     expect(one.body.weeks).toEqual(['2026-11-30']);
     expect(one.body.mqlsPerWeek).toEqual([0]);
-    expect(one.body.timeToMqlDays).toEqual({ median: null, p90: null, n: 0 });
+    expect(one.body.timeToMqlDays).toMatchObject({ median: null, p90: null, n: 0 });
+    expect(one.body.timeToMqlDays.medianPerWeek.every((v: number | null) => v === null)).toBe(true);
     expect(one.body.reengagement).toEqual([]);
     expect((await results(cookie, '')).body.weeks).toHaveLength(12);
     for (const bad of ['?weeks=0', '?weeks=53', '?weeks=2.5', '?weeks=lots']) {

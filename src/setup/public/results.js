@@ -117,12 +117,11 @@ function timeToMql(r) {
   const t = r.timeToMqlDays;
   const title = 'Time to MQL';
   if (!t.n) return empty(title, 'No MQLs in these weeks yet, so no time to MQL.');
-  const summary = `Median ${plural(t.median, 'day')}, 90th percentile ${plural(t.p90, 'day')}, over ${plural(t.n, 'MQL')} (from a contact's first recorded event).`;
-  const longest = Math.max(t.p90, 1);
-  return metric(title, summary, shares(`${title}: ${summary}`, [
-    { label: 'Median', rate: t.median / longest, text: plural(t.median, 'day') },
-    { label: '90th percentile', rate: t.p90 / longest, text: plural(t.p90, 'day') },
-  ]));
+  const summary = `Median ${plural(t.median, 'day')}, 90th percentile ${plural(t.p90, 'day')}, over ${plural(t.n, 'MQL')} (from a contact's first recorded event). Each week's median below; a week without an MQL has none.`;
+  // A week without an MQL is drawn as no column and reads "none" in the table, not as zero days.
+  const series = [{ name: 'median days', values: t.medianPerWeek.map((v) => v ?? 0) }];
+  return metric(title, summary, columns(`${title}: ${summary}`, r.weeks, series), '',
+    dataTable(title, ['Week of', 'median days'], r.weeks.map((w, i) => [weekName(w), t.medianPerWeek[i] ?? 'none'])));
 }
 
 function progressionChart(r) {
