@@ -120,8 +120,8 @@ function proposeStage(profile: Profile, events: EngineEvent[], handedOff: boolea
   return stageRank(proposed) > stageRank(current) ? proposed : (current ?? proposed);
 }
 
-/** Events inside [from, to]; the input itself (not a copy) when all of it is. */
-function inWindow(events: readonly EngineEvent[], from: number, to: number): EngineEvent[] {
+/** Events inside [from, to]; the input itself (not a copy) when all of it is, so never to be mutated. */
+function inWindow(events: readonly EngineEvent[], from: number, to: number): readonly EngineEvent[] {
   for (let i = 0; i < events.length; i++) {
     const at = events[i]!.occurredAt.getTime();
     if (at > to || at < from) return events.filter((e) => {
@@ -129,18 +129,18 @@ function inWindow(events: readonly EngineEvent[], from: number, to: number): Eng
       return x <= to && x >= from;
     });
   }
-  return events.slice();
+  return events;
 }
 
-/** Sorted by time, then source and id; the ledger already returns them so, which costs one pass. */
-function inOrder(events: EngineEvent[]): EngineEvent[] {
+/** Sorted by time, then source and id; the ledger already returns them so, which costs one pass. A sorted copy otherwise: the caller's array is left alone. */
+function inOrder(events: readonly EngineEvent[]): EngineEvent[] {
   let prev = events.length > 0 ? events[0]!.occurredAt.getTime() : 0;
   for (let i = 1; i < events.length; i++) {
     const at = events[i]!.occurredAt.getTime();
-    if (at < prev || (at === prev && byTimeThenId(events[i - 1]!, events[i]!) > 0)) return events.sort(byTimeThenId);
+    if (at < prev || (at === prev && byTimeThenId(events[i - 1]!, events[i]!) > 0)) return [...events].sort(byTimeThenId);
     prev = at;
   }
-  return events;
+  return events as EngineEvent[];
 }
 
 function byTimeThenId(a: EngineEvent, b: EngineEvent): number {
