@@ -141,6 +141,19 @@ describe.each(drivers)('Salesforce loop end to end on %s', (driver) => {
     expect(stack.sandbox.salesforce.org.objects.get('Lead')!.get(LEAD)).toMatchObject({ Kindling_Grade__c: 'A', Status: 'Marketing Qualified' });
   });
 
+  it('hands off a Lead at once when a meeting is booked with it in Salesforce (an Event), with one task', async () => {
+    const booked = () => stack.sandbox.salesforce.sendOutbound(endpoint, [{ id: '04l000000000041AAA', type: 'Event', fields: { Id: '00U000000000041AAA', WhoId: LEAD, CreatedDate: new Date(Date.now() - 60_000).toISOString(), StartDateTime: new Date(Date.now() + 86_400_000).toISOString(), Subject: 'Intro call' } }]);
+    expect((await booked()).body).toContain('<Ack>true</Ack>');
+    await idle();
+    expect((await booked()).body).toContain('<Ack>true</Ack>'); // Salesforce retries: the same booking
+    await idle();
+    const tasks = [...stack.sandbox.salesforce.org.objects.get('Task')!.values()];
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ WhoId: LEAD, Priority: 'High' });
+    expect(String(tasks[0]!.Subject)).toMatch(/booked a meeting/);
+    expect(stack.sandbox.salesforce.org.objects.get('Lead')!.get(LEAD)).toMatchObject({ Kindling_Track__c: 'handoff', Status: 'Marketing Qualified' });
+  });
+
   it('rides out Salesforce being unavailable (503): the writes wait and go through once, the task created once', async () => {
     stack.sandbox.setFaults({ errorRate: 1 });
     await demoRequest();

@@ -25,7 +25,8 @@ describe('the Salesforce deploy kit', () => {
 
   it.each(Object.keys(mapping.objects))('sends every field the mapping reads on %s, from a flow that fires after save', (object) => {
     const spec = mapping.objects[object]!;
-    const read = [spec.contact.idField, spec.contact.orIdField, ...spec.profileFields, ...spec.rules.flatMap((r) => [r.field, r.at, ...Object.values(r.attrs ?? {})])].filter((f): f is string => !!f && !OPTIONAL.test(f));
+    const who = 'whoField' in spec.contact ? [spec.contact.whoField] : [spec.contact.idField, spec.contact.orIdField];
+    const read = [...who, ...spec.profileFields, ...spec.rules.flatMap((r) => [r.field, r.at, ...Object.values(r.attrs ?? {})])].filter((f): f is string => !!f && !OPTIONAL.test(f));
     const message = messages.find((m) => m.object === object);
     expect(message).toBeDefined();
     expect(message!.fields).toEqual(expect.arrayContaining([...new Set(read)]));

@@ -45,4 +45,16 @@ describe('Salesforce Outbound Messages are deduplicated per fact, not per notifi
     const items = map([{ id: '04l000000000008AAA', type: 'Lead', fields: lead({ Title: 'CMO' }) }]);
     expect(items).toContainEqual({ kind: 'profile_changed', accountId: ORG, contact: { objectType: 'lead', id: '00Q000000000101AAA' } });
   });
+
+  it('a meeting (Event) is a meeting booked for the Lead or Contact its WhoId names, once, when it was created', () => {
+    const meeting = (fields: Fields) => map([{ id: '04l000000000031AAA', type: 'Event', fields: { Id: '00U000000000001AAA', CreatedDate: '2026-05-03T10:00:00.000Z', StartDateTime: '2026-05-06T15:00:00.000Z', Subject: 'Intro call', ...fields } }]);
+    const forLead = meeting({ WhoId: '00Q000000000101AAA' });
+    expect(forLead).toEqual([expect.objectContaining({ kind: 'event', contact: { objectType: 'lead', id: '00Q000000000101AAA' }, event: expect.objectContaining({ type: 'meeting_booked', occurredAt: new Date('2026-05-03T10:00:00.000Z'), attrs: { subject: 'Intro call', startsAt: '2026-05-06T15:00:00.000Z' } }) })]);
+    expect(events(meeting({ WhoId: '003000000000201AAA' }))[0]).toMatchObject({ type: 'meeting_booked' });
+    expect(meeting({ WhoId: '003000000000201AAA' })[0]).toMatchObject({ contact: { objectType: 'contact', id: '003000000000201AAA' } });
+    // Rescheduled: the same booking, no second event.
+    expect(keys(meeting({ WhoId: '00Q000000000101AAA', StartDateTime: '2026-05-07T15:00:00.000Z' }))).toEqual(keys(forLead));
+    // Not about a person Kindling scores (no WhoId).
+    expect(meeting({ WhoId: null })).toEqual([{ kind: 'ignored', accountId: ORG, reason: 'filtered' }]);
+  });
 });

@@ -15,7 +15,11 @@ const ruleSchema = z.object({
 });
 export const salesforceEventMappingSchema = z.object({
   objects: z.record(z.string(), z.object({
-    contact: z.object({ objectType: z.enum(['lead', 'contact']), idField: z.string(), orObjectType: z.enum(['lead', 'contact']).optional(), orIdField: z.string().optional() }),
+    contact: z.union([
+      z.object({ objectType: z.enum(['lead', 'contact']), idField: z.string(), orObjectType: z.enum(['lead', 'contact']).optional(), orIdField: z.string().optional() }),
+      /** An activity's polymorphic `WhoId`: a Lead or a Contact, told apart by the id's key prefix. */
+      z.object({ whoField: z.string() }),
+    ]),
     rules: z.array(ruleSchema),
     profileFields: z.array(z.string()),
   })),
@@ -66,9 +70,7 @@ export function mapOutbound(n: Notifications, mapping: SalesforceEventMapping, n
       const v = obj[f];
       return v === undefined || v === null || typeof v === 'object' ? undefined : String(v);
     };
-    const primary = value(spec.contact.idField);
-    const objectType = primary ? spec.contact.objectType : spec.contact.orObjectType;
-    const id = primary ?? (spec.contact.orIdField ? value(spec.contact.orIdField) : undefined);
+    const { objectType, id } = contactOf(spec.contact, value);
     if (!id || !objectType) {
       items.push({ kind: 'ignored', accountId: n.OrganizationId, reason: 'filtered' });
       continue;
@@ -98,4 +100,17 @@ export function mapOutbound(n: Notifications, mapping: SalesforceEventMapping, n
     else if (!matched) items.push({ kind: 'ignored', accountId: n.OrganizationId, reason: 'filtered' });
   }
   return items;
+}
+
+/** Salesforce's key prefixes for the two records Kindling scores. */
+const WHO_PREFIX: Record<string, 'lead' | 'contact'> = { '00Q': 'lead', '003': 'contact' };
+
+/** Which Lead or Contact a notification is about; undefined parts when it names neither. */
+function contactOf(spec: SalesforceEventMapping['objects'][string]['contact'], value: (f: string) => string | undefined): { objectType?: 'lead' | 'contact'; id?: string } {
+  if ('whoField' in spec) {
+    const who = value(spec.whoField);
+    return { objectType: who ? WHO_PREFIX[who.slice(0, 3)] : undefined, id: who };
+  }
+  const primary = value(spec.idField);
+  return { objectType: primary ? spec.objectType : spec.orObjectType, id: primary ?? (spec.orIdField ? value(spec.orIdField) : undefined) };
 }
