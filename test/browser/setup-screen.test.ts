@@ -143,6 +143,42 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     expect(story).toMatch(/stage lead → mql/);
     await page.locator('section[aria-labelledby="explain-h"]').screenshot({ path: join(SHOTS, 'setup-explain.png') });
 
+    // Keyboard: the first Tab reaches the skip link, which moves focus past the navigation; every
+    // control can be reached by Tab, and the focused one is visibly outlined.
+    await page.reload();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+    await page.keyboard.press('Enter');
+    expect(await page.evaluate(() => location.hash)).toBe('#main');
+    const unreachable = await page.evaluate(() => Array.from(document.querySelectorAll('main button, main input, main select, main textarea, main a[href]')).filter((e) => (e as HTMLElement).tabIndex < 0 && !(e as HTMLButtonElement).disabled).map((e) => e.outerHTML.slice(0, 60)));
+    expect(unreachable).toEqual([]);
+    await page.getByRole('button', { name: 'Preview' }).focus();
+    expect(await page.evaluate(() => getComputedStyle(document.activeElement!).outlineStyle)).not.toBe('none');
+    // Contrast: body text, labels and buttons meet WCAG AA (4.5:1) against what is behind them.
+    const worst = await page.evaluate(() => {
+      const rgb = (c: string) => (c.match(/[\d.]+/g) ?? []).slice(0, 3).map(Number);
+      const lum = (c: string) => {
+        const [r, g, b] = rgb(c).map((v) => {
+          const x = v / 255;
+          return x <= 0.03928 ? x / 12.92 : ((x + 0.055) / 1.055) ** 2.4;
+        });
+        return 0.2126 * r! + 0.7152 * g! + 0.0722 * b!;
+      };
+      const background = (e: Element | null): string => {
+        for (let n = e; n; n = n.parentElement) {
+          const bg = getComputedStyle(n).backgroundColor;
+          if (bg && !/rgba\(0, 0, 0, 0\)|transparent/.test(bg)) return bg;
+        }
+        return 'rgb(255, 255, 255)';
+      };
+      const ratios = Array.from(document.querySelectorAll('main p, main label, main button, main td, main th, main h2, main dd, main dt')).filter((e) => (e.textContent ?? '').trim() && (e as HTMLElement).offsetParent !== null).map((e) => {
+        const [a, b] = [lum(getComputedStyle(e).color), lum(background(e))];
+        return { ratio: (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05), text: (e.textContent ?? '').trim().slice(0, 40) };
+      });
+      return ratios.sort((x, y) => x.ratio - y.ratio)[0];
+    });
+    expect(worst!.ratio).toBeGreaterThanOrEqual(4.5);
+
     // Every form control has a label a screen reader can announce.
     const unlabelled = await page.evaluate(() => Array.from(document.querySelectorAll('main input, main select, main textarea')).filter((e) => !(e as HTMLInputElement).labels?.length && !e.getAttribute('aria-label')).map((e) => e.id));
     expect(unlabelled).toEqual([]);
