@@ -31,7 +31,7 @@ export interface RecomputeDeps {
   maxEvents?: number;
 }
 
-/** Property-derived events that an enriched account gets one by one from the events API instead. */
+/** How far before the last enriched event the next fetch starts: the Events API lists some events late. */
 const ENRICH_OVERLAP_MS = 86_400_000;
 
 /** What Kindling keeps of the engine's result for a contact: enough to explain it and to diff the next. */
@@ -181,48 +181,42 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
 }
 
 /**
- * Asks the enricher for the contact's events since the last it gave (or the horizon), at most once per
- * event-driven recompute. An account without the API is remembered for a day, and the property values
- * stay the signal.
- */
-/**
- * Events the CRM lists in more detail than its webhooks (HubSpot's Events API), fetched into the ledger.
- * Whether the account has that API is learned from the first fetch and kept a day in the tenant's
- * settings. While it is not known, one fetch per tenant probes at a time and the contacts recomputed
- * meanwhile wait for its answer: a worker starting 64 jobs must not send 64 probes (a refresh storm).
+ * Events the CRM lists in more detail than its webhooks (HubSpot's Events API), fetched into the ledger
+ * since the last it gave, less a day of overlap (or the horizon). Whether the account has that API is
+ * learned from a fetch and kept in the tenant's settings (a missing API for a day). While it is not
+ * known, one job per tenant probes and the jobs started meanwhile wait for its answer: a worker starting
+ * 64 jobs must not send 64 probes, nor record the answer 64 times.
  */
 async function enrich(deps: RecomputeDeps, probes: Map<string, Promise<boolean>>, tenant: Tenant, job: RecomputeJob, now: Date, horizonDays: number, log: Logger): Promise<InboundEvent[]> {
   const enricher = deps.enrichers?.[tenant.crm];
   if (!enricher || job.cause !== 'event') return [];
-  const settings = (tenant.settings ?? {}) as { enrichment?: { eventsApi?: string; checkedAt?: string } };
-  const e = settings.enrichment;
+  const e = (tenant.settings as { enrichment?: { eventsApi?: string; checkedAt?: string } } | null)?.enrichment;
   if (e?.eventsApi === 'unavailable' && e.checkedAt && now.getTime() - Date.parse(e.checkedAt) < 86_400_000) return [];
   const unknown = e?.eventsApi !== 'available';
   const probing = unknown ? probes.get(tenant.id) : undefined;
   if (probing && !(await probing)) return [];
-  // This job probes: registered before its first await, so a job starting meanwhile waits for it.
-  let answer: ((available: boolean) => void) | undefined;
-  if (unknown && !probing) probes.set(tenant.id, new Promise<boolean>((resolve) => (answer = resolve)));
-  try {
+  const fetching = (async () => {
     const last = await deps.db.selectFrom('events').select((eb) => eb.fn.max('occurred_at').as('at')).where('tenant_id', '=', tenant.id).where('contact_id', '=', job.contactId).where('source', '=', enricher.source).executeTakeFirst();
     // A day of overlap: the Events API lists some events late, and the ledger's dedupe keys make repeats free.
     const since = last?.at ? new Date(new Date(last.at).getTime() - ENRICH_OVERLAP_MS) : new Date(now.getTime() - horizonDays * 86_400_000);
-    const r = await enricher.fetch(tenant, job.contactId, since);
-    answer?.(!('unavailable' in r));
+    return enricher.fetch(tenant, job.contactId, since);
+  })();
+  // This job probes (registered before anything it awaits), or it learned the answer from the probe.
+  const probe = unknown && !probing;
+  if (probe) probes.set(tenant.id, fetching.then((r) => !('unavailable' in r), () => false));
+  try {
+    const r = await fetching;
     const eventsApi = 'unavailable' in r ? 'unavailable' : 'available';
-    if (e?.eventsApi !== eventsApi || eventsApi === 'unavailable') {
+    const learned = probe || (!unknown && eventsApi === 'unavailable'); // first answer, or the account lost the API
+    if (learned) {
       const enrichment = { eventsApi, checkedAt: now.toISOString(), ...('unavailable' in r ? { reason: r.unavailable } : {}) };
       // Only this key, merged in SQL: the settings read at the job's start may be older than a mapping the admin saved since.
       await deps.db.updateTable('tenants').set({ settings: sql`settings || jsonb_build_object('enrichment', ${JSON.stringify(enrichment)}::jsonb)` }).where('id', '=', tenant.id).execute();
-      tenant.settings = { ...settings, enrichment: { eventsApi } };
       log.info('enrichment.detected', { tenantId: tenant.id, eventsApi });
     }
     return 'events' in r ? r.events : [];
   } finally {
-    if (answer) {
-      answer(false); // a failed probe lets the waiting jobs go on without enrichment; no-op once answered
-      probes.delete(tenant.id);
-    }
+    if (probe) probes.delete(tenant.id);
   }
 }
 
