@@ -28,3 +28,14 @@ export function open(sealed: string, ring: Keyring): string {
   decipher.setAuthTag(Buffer.from(tag, 'base64url'));
   return Buffer.concat([decipher.update(Buffer.from(data, 'base64url')), decipher.final()]).toString('utf8');
 }
+
+/**
+ * A settings-like value with every sealed string (a key ending in `Enc`, such as the alert channel's
+ * `webhookUrlEnc`) replaced by `f` of it: how the audit shows them and how key rotation re-seals them.
+ */
+export function mapSealed(v: unknown, f: (sealed: string) => string, key = ''): unknown {
+  if (typeof v === 'string' && key.endsWith('Enc')) return f(v);
+  if (Array.isArray(v)) return v.map((x) => mapSealed(x, f));
+  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapSealed(x, f, k)]));
+  return v;
+}

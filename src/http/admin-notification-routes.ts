@@ -7,7 +7,8 @@ import { saveSettings } from '../store/tenant-settings';
 import { refuse } from './admin-context';
 import { channelOf, checkChannelUrl, sendNotification, withChannel } from '../writer/notify';
 
-const body = z.object({ webhookUrl: z.string().max(2000).nullable() });
+/** A URL to connect, or null to disconnect: an empty string is neither. */
+const body = z.object({ webhookUrl: z.string().trim().min(1).max(2000).nullable() });
 
 /**
  * The alert channel for hot handoffs and overdue tasks. The URL is a secret (whoever has it can post), so
@@ -28,8 +29,8 @@ export function adminNotificationRoutes(deps: { db: Db; keyring: Keyring; allowH
 
   r.put('/api/notifications', async (req, res) => {
     const parsed = body.safeParse(req.body);
-    if (!parsed.success) return void refuse(res, [{ field: 'webhookUrl', message: 'a URL, or null to disconnect' }], 'Send the alert URL as webhookUrl, or null to disconnect.');
-    const url = parsed.data.webhookUrl?.trim() || null;
+    if (!parsed.success) return void refuse(res, [{ field: 'webhookUrl', message: 'paste the incoming webhook URL from Slack or Teams' }], 'Paste the incoming webhook URL to connect, or use Disconnect.');
+    const url = parsed.data.webhookUrl;
     const problem = url ? checkChannelUrl(url, deps.allowHttp) : undefined;
     if (problem) return void refuse(res, [{ field: 'webhookUrl', message: problem }], `The alert URL ${problem}.`);
     const entry = { tenantId: res.locals.tenantId as string, actor: res.locals.admin, action: url ? 'notifications.connected' : 'notifications.disconnected', detail: url ? { host: new URL(url).host } : {} };

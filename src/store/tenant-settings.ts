@@ -1,5 +1,6 @@
 import type { Transaction } from 'kysely';
 import { createHash } from 'node:crypto';
+import { mapSealed } from '../crypto';
 import { modelDiff } from '../models/model-diff';
 import { audit } from './audit';
 import type { Db } from './db';
@@ -19,15 +20,10 @@ export async function saveSettings(db: Db, entry: { tenantId: string; actor: unk
     const next = change({ ...before });
     await trx.updateTable('tenants').set({ settings: JSON.stringify(next), updated_at: new Date() }).where('id', '=', entry.tenantId).execute();
     // What changed, old value to new, so the audit answers "what did they change" and not only "they saved".
-    await audit(trx, { ...entry, detail: { ...(entry.detail as object), changes: modelDiff(sealedAsFingerprints(before), sealedAsFingerprints(next)) } });
+    await audit(trx, { ...entry, detail: { ...(entry.detail as object), changes: modelDiff(mapSealed(before, fingerprint), mapSealed(next, fingerprint)) } });
     await also?.(trx);
   });
 }
 
-/** Sealed values (`…Enc`, such as the alert channel's URL) stand in the audit as a short fingerprint: a change shows, the secret does not. */
-function sealedAsFingerprints(v: unknown, key = ''): unknown {
-  if (typeof v === 'string' && key.endsWith('Enc')) return `sealed #${createHash('sha256').update(v).digest('hex').slice(0, 8)}`;
-  if (Array.isArray(v)) return v.map((x) => sealedAsFingerprints(x));
-  if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, sealedAsFingerprints(x, k)]));
-  return v;
-}
+/** A sealed value stands in the audit as a short fingerprint: a change shows, the secret does not. */
+const fingerprint = (sealed: string) => `sealed #${createHash('sha256').update(sealed).digest('hex').slice(0, 8)}`;

@@ -1,5 +1,5 @@
 import { sql } from 'kysely';
-import { type Keyring, open, seal } from '../crypto';
+import { type Keyring, mapSealed, open, seal } from '../crypto';
 import type { Db } from './db';
 import type { Crm, Tenant } from './tables';
 
@@ -102,18 +102,25 @@ const SEALED_COLUMNS = ['access_token_enc', 'refresh_token_enc', 'signals_secret
 
 /**
  * Key rotation, second half: re-seals every tenant secret still sealed under an older key with the current
- * one, so the old key can be retired. Each row is updated only if it still holds what was read
- * (compare-and-set), so a refresh that lands meanwhile is never overwritten with an older token.
+ * one, so the old key can be retired: the token and secret columns, and what the settings keep sealed (the
+ * alert channel's URL). Each row is updated only if it still holds what was read (compare-and-set), so a
+ * refresh or a settings save that lands meanwhile is never overwritten with an older value.
  */
 export async function resealTenantSecrets(db: Db, keyring: Keyring): Promise<number> {
   const current = `${keyring.current.id}:`;
-  const rows = await db.selectFrom('tenants').select(['id', ...SEALED_COLUMNS]).execute();
+  const rows = await db.selectFrom('tenants').select(['id', 'settings', ...SEALED_COLUMNS]).execute();
   let resealed = 0;
   for (const row of rows) {
     const stale = SEALED_COLUMNS.filter((c) => row[c] !== null && !row[c]!.startsWith(current));
-    if (stale.length === 0) continue;
-    let q = db.updateTable('tenants').set(Object.fromEntries(stale.map((c) => [c, seal(open(row[c]!, keyring), keyring)]))).where('id', '=', row.id);
+    let staleSettings = false;
+    const settings = mapSealed(row.settings, (v) => (v.startsWith(current) ? v : ((staleSettings = true), seal(open(v, keyring), keyring))));
+    if (stale.length === 0 && !staleSettings) continue;
+    let q = db
+      .updateTable('tenants')
+      .set({ ...Object.fromEntries(stale.map((c) => [c, seal(open(row[c]!, keyring), keyring)])), ...(staleSettings ? { settings: JSON.stringify(settings) } : {}) })
+      .where('id', '=', row.id);
     for (const c of stale) q = q.where(c, '=', row[c]!);
+    if (staleSettings) q = q.where(sql<boolean>`settings = ${JSON.stringify(row.settings)}::jsonb`);
     const res = await q.executeTakeFirst();
     resealed += Number(res.numUpdatedRows);
   }

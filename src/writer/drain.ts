@@ -8,7 +8,7 @@ import { createTaskPayload, enrollPayload, notifyPayload, setPropertiesPayload, 
 import type { Db } from '../store/db';
 import type { Crm, OutboxRow, Tenant } from '../store/tables';
 import { deadLetter } from './dead-letters';
-import { channelOf, type NotificationChannel, sendNotification } from './notify';
+import { channelForAlerts, type NotificationChannel, sendNotification } from './notify';
 import { routeOwner, routingOf } from './routing';
 
 export interface WriterDeps {
@@ -53,7 +53,7 @@ export async function drainTenant(deps: WriterDeps, tenantId: string): Promise<D
       await sendProperties(connector, tenant, rows.filter((r) => r.kind === 'set_properties'), settle);
       await sendTasks(deps.db, connector, tenant, rows.filter((r) => r.kind === 'create_task'), settle);
       // Opened once per claim, not per alert: the channel's URL is sealed like a token.
-      const channel = deps.keyring && rows.some((r) => r.kind === 'notify') ? channelOf(tenant.settings, deps.keyring) : undefined;
+      const channel = deps.keyring && rows.some((r) => r.kind === 'notify') ? channelForAlerts(tenant.settings, deps.keyring) : undefined;
       for (const row of rows.filter((r) => r.kind === 'enroll' || r.kind === 'unenroll' || r.kind === 'notify')) {
         await isolate([row], settle, async () => settle.one(row, await sendOne(connector, tenant, row, channel)));
       }
@@ -261,7 +261,7 @@ async function sendTasks(db: Db, connector: CrmConnector, tenant: Parameters<Crm
   }
 }
 
-async function sendOne(connector: CrmConnector, tenant: Tenant, row: OutboxRow, channel: NotificationChannel | undefined): Promise<ItemResult> {
+async function sendOne(connector: CrmConnector, tenant: Tenant, row: OutboxRow, channel: NotificationChannel | { problem: string } | undefined): Promise<ItemResult> {
   if (row.kind === 'enroll') {
     const p = enrollPayload.safeParse(row.payload);
     return p.success ? connector.enroll(tenant, row.object_type, row.contact_id, p.data.track) : { ok: false, permanent: true, error: 'malformed payload' };
@@ -272,6 +272,7 @@ async function sendOne(connector: CrmConnector, tenant: Tenant, row: OutboxRow, 
   }
   // Alerts go to the channel the admin connected (a chat webhook); without one they are recorded, not sent.
   if (!channel) return { ok: true, detail: { skipped: 'no notification channel configured' } };
+  if ('problem' in channel) return { ok: false, permanent: true, error: channel.problem };
   const p = notifyPayload.safeParse(row.payload);
   return p.success ? sendNotification(channel, p.data) : { ok: false, permanent: true, error: 'malformed payload' };
 }

@@ -18,6 +18,18 @@ export function channelOf(settings: unknown, ring: Keyring): NotificationChannel
   return c.success ? { url: open(c.data.webhookUrlEnc, ring) } : undefined;
 }
 
+/**
+ * The channel for the writer: one that cannot be opened (sealed with a key Kindling no longer holds) is a
+ * problem its alerts fail with, each on its own, rather than an error that stops the tenant's whole claim.
+ */
+export function channelForAlerts(settings: unknown, ring: Keyring): NotificationChannel | { problem: string } | undefined {
+  try {
+    return channelOf(settings, ring);
+  } catch {
+    return { problem: 'The alert channel cannot be opened (its URL was sealed with a key Kindling no longer holds). Connect it again on the setup screen, then replay.' };
+  }
+}
+
 /** The settings with the channel set (sealed) or removed. */
 export function withChannel(settings: Record<string, unknown>, url: string | null, ring: Keyring): Record<string, unknown> {
   const { notifications: _old, ...rest } = settings;
@@ -33,7 +45,7 @@ export function checkChannelUrl(raw: string, allowHttp: boolean): string | undef
   try {
     u = new URL(raw);
   } catch {
-    return 'not a URL';
+    return 'is not a URL (it starts with https://)';
   }
   if (u.protocol !== 'https:' && !(allowHttp && u.protocol === 'http:')) return 'must start with https://';
   if (u.username || u.password) return 'must not carry a user name or password';

@@ -48,6 +48,6 @@ describe('the alert channel', () => {
     expect(checkChannelUrl('http://hooks.slack.com/services/x', false)).toBe('must start with https://');
     expect(checkChannelUrl('http://127.0.0.1:9999/hook', true)).toBeUndefined();
     expect(checkChannelUrl('https://user:pw@example.com/hook', false)).toBe('must not carry a user name or password');
-    expect(checkChannelUrl('hooks.slack.com', false)).toBe('not a URL');
+    expect(checkChannelUrl('hooks.slack.com', false)).toBe('is not a URL (it starts with https://)');
   });
 });

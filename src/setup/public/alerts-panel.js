@@ -9,7 +9,7 @@ async function show() {
 
 async function save(webhookUrl) {
   const r = await api('/api/notifications', { method: 'PUT', body: JSON.stringify({ webhookUrl }) });
-  $('alerts-error').textContent = r.ok ? '' : r.body.issues?.[0]?.message ?? r.body.message;
+  $('alerts-error').textContent = r.ok ? '' : r.body.message;
   $('alerts-out').textContent = r.ok ? (webhookUrl ? 'Channel connected.' : 'Channel disconnected.') : '';
   if (r.ok) $('alerts-url').value = '';
   await show();
