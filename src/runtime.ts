@@ -171,7 +171,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         models: createModelStore(store.db),
         readProfiles,
         afterOutbox,
-        ...(config.HUBSPOT_CLIENT_ID ? { enrichers: { hubspot: createHubSpotEventsEnricher({ apiBase: config.HUBSPOT_API_BASE, tokens, limiter }) } } : {}),
+        ...(config.HUBSPOT_CLIENT_ID ? { enrichers: { hubspot: createHubSpotEventsEnricher({ apiBase: config.HUBSPOT_API_BASE, tokens, limiter, metrics }) } } : {}),
         scheduleWake: (job, at, previous) => scheduleWake(recomputeQueue, job, at, previous, clock()),
         now: () => new Date(clock()),
       });

@@ -1,8 +1,7 @@
-import type { TokenProvider } from '../../auth/token-provider';
+import { PermanentCrmError } from '../../errors';
 import type { InboundEvent } from '../../ingest/inbound';
 import type { Enricher } from '../enricher';
-import type { AccountLimiter } from '../../queue/rate-limiter';
-import { hubspotClient, messageOf } from './sdk';
+import { type HubSpotCallDeps, hubspotCalls } from './calls';
 
 /** The ledger source of events read one by one from HubSpot's Events API. */
 export const ENRICHED_SOURCE = 'hubspot-events';
@@ -23,34 +22,27 @@ const MAX_PAGES = 50;
  * It needs only the `oauth` scope but answers only for Enterprise accounts: a 403 marks the account as
  * not having it, and Kindling keeps using the property values the webhooks carry.
  */
-export function createHubSpotEventsEnricher(deps: { apiBase: string; tokens: TokenProvider; limiter: AccountLimiter }): Enricher {
+export function createHubSpotEventsEnricher(deps: HubSpotCallDeps): Enricher {
+  // The connector's own calls: the shared budget, one refresh after a 401, HubSpot's errors classified.
+  const { call, allPages } = hubspotCalls(deps);
   return {
     source: ENRICHED_SOURCE,
     details: new Set(Object.values(EVENT_TYPES).map((t) => t.type)),
     async fetch(tenant, contactId, since) {
-      const token = await deps.tokens.accessToken(tenant.id);
-      const client = hubspotClient(deps.apiBase, token);
       const events: InboundEvent[] = [];
       for (const eventType of Object.keys(EVENT_TYPES)) {
-        let after: string | undefined;
-        for (let page = 0; page < MAX_PAGES; page++) {
-          await deps.limiter.take(`hubspot:${tenant.account_id}`);
-          let body;
-          try {
-            body = await client.events.eventsApi.getPage('contact', eventType, after, undefined, 100, undefined, since, undefined, Number(contactId));
-          } catch (err) {
-            // 403: the account lacks the Events API (Enterprise only); 404: the API is not there for it.
-            const code = (err as { code?: number }).code;
-            if (code === 403 || code === 404) return { unavailable: messageOf(err) };
-            throw err;
-          }
-          for (const r of body.results) {
-            const spec = EVENT_TYPES[r.eventType];
-            if (!spec) continue;
-            events.push({ type: spec.type, occurredAt: new Date(r.occurredAt), source: ENRICHED_SOURCE, sourceEventId: `${r.eventType}:${r.id}`, attrs: clean(spec.attrs(r.properties ?? {})) });
-          }
-          after = body.paging?.next?.after;
-          if (!after) break;
+        let found;
+        try {
+          found = await allPages((after) => call(tenant, 'events.list', (c) => c.events.eventsApi.getPage('contact', eventType, after, undefined, 100, undefined, since, undefined, Number(contactId))), MAX_PAGES);
+        } catch (err) {
+          // 403: the account lacks the Events API (Enterprise only); 404: the API is not there for it.
+          if (err instanceof PermanentCrmError && (err.status === 403 || err.status === 404)) return { unavailable: err.message };
+          throw err;
+        }
+        for (const r of found) {
+          const spec = EVENT_TYPES[r.eventType];
+          if (!spec) continue;
+          events.push({ type: spec.type, occurredAt: new Date(r.occurredAt), source: ENRICHED_SOURCE, sourceEventId: `${r.eventType}:${r.id}`, attrs: clean(spec.attrs(r.properties ?? {})) });
         }
       }
       return { events };
