@@ -25,11 +25,8 @@ export interface RecordResult {
  * dirty. Returns only after commit, so the caller may acknowledge the webhook.
  */
 export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Promise<RecordResult> {
-  const counts: Record<ItemOutcome, number> = { accepted: 0, duplicate: 0, ignored: 0 };
+  const unrecorded: Record<ItemOutcome, number> = { accepted: 0, duplicate: 0, ignored: 0 };
   const tenants = await findActiveTenants(db, crm, [...new Set(items.map((i) => i.accountId))]);
-  const touched = new Map<string, ContactKey>();
-  const touch = (tenantId: string, c: ContactRef) =>
-    touched.set(`${tenantId}.${c.objectType}.${c.id}`, { tenantId, objectType: c.objectType, contactId: c.id });
 
   // Events of one group at one instant share a ledger key: merge them here, because one INSERT cannot
   // update the same row twice.
@@ -38,7 +35,7 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
   for (const item of items) {
     const tenant = tenants.get(item.accountId);
     if (!tenant || item.kind === 'ignored') {
-      counts.ignored++;
+      unrecorded.ignored++;
       continue;
     }
     if (item.kind !== 'event') {
@@ -49,25 +46,32 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
     const seen = events.get(key);
     if (seen) {
       seen.item.event.attrs = { ...seen.item.event.attrs, ...item.event.attrs };
-      counts.duplicate++;
+      unrecorded.duplicate++;
     } else {
       events.set(key, { tenantId: tenant.id, item: structuredClone(item) });
     }
   }
 
-  // Events about a contact erased at the CRM's request (a redelivered batch from before the deletion) are
-  // not recorded again.
-  const erased = await erasedAmong(db, [...events.values()].map(({ tenantId, item }) => ({ tenantId, contact: item.contact })));
-  for (const [key, { tenantId, item }] of events) {
-    if (!erased.has(`${tenantId}.${item.contact.objectType}.${item.contact.id}`)) continue;
-    events.delete(key);
-    counts.ignored++;
-  }
+  // Counts and touched contacts are made afresh by each attempt: a retried transaction counts once.
+  return withDeadlockRetry(() => db.transaction().execute(async (trx) => {
+    const counts = { ...unrecorded };
+    const touched = new Map<string, ContactKey>();
+    const keyOf = (tenantId: string, c: ContactRef) => `${tenantId}.${c.objectType}.${c.id}`;
+    const touch = (tenantId: string, c: ContactRef) => touched.set(keyOf(tenantId, c), { tenantId, objectType: c.objectType, contactId: c.id });
 
-  await withDeadlockRetry(() => db.transaction().execute(async (trx) => {
-    if (events.size > 0) {
+    // Nothing more is recorded about a contact erased at the CRM's request (a batch redelivered from before
+    // the deletion): read inside the transaction, so an erasure another webhook just committed counts too.
+    const erased = await erasedAmong(trx, [
+      ...[...events.values()].map(({ tenantId, item }) => ({ tenantId, contact: item.contact })),
+      ...controls.flatMap(({ tenantId, item }) => (item.kind === 'merged' ? [item.into] : item.kind === 'profile_changed' ? [item.contact] : []).map((contact) => ({ tenantId, contact }))),
+    ]);
+    const isErased = (tenantId: string, c: ContactRef) => erased.has(keyOf(tenantId, c));
+    const live = [...events.entries()].filter(([, { tenantId, item }]) => !isErased(tenantId, item.contact));
+    counts.ignored += events.size - live.length;
+
+    if (live.length > 0) {
       // Rows in key order: concurrent deliveries of one batch then lock in the same order, not in a cycle.
-      const values = [...events.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, { tenantId, item }]) => ({
+      const values = live.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, { tenantId, item }]) => ({
         tenant_id: tenantId,
         object_type: item.contact.objectType,
         contact_id: item.contact.id,
@@ -91,11 +95,15 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
         .execute();
       const inserted = written.filter((r) => r.inserted).length;
       counts.accepted += inserted;
-      counts.duplicate += events.size - inserted;
+      counts.duplicate += live.length - inserted;
       for (const r of written) touch(r.tenant_id, { objectType: r.object_type, id: r.contact_id });
     }
 
     for (const { tenantId, item } of controls) {
+      if ((item.kind === 'profile_changed' && isErased(tenantId, item.contact)) || (item.kind === 'merged' && isErased(tenantId, item.into))) {
+        counts.ignored++;
+        continue;
+      }
       counts.accepted++;
       switch (item.kind) {
         case 'profile_changed':
@@ -104,14 +112,14 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
           break;
         case 'deleted':
           await forgetContact(trx, tenantId, item.contact, item.privacy);
-          touched.delete(`${tenantId}.${item.contact.objectType}.${item.contact.id}`);
+          touched.delete(keyOf(tenantId, item.contact));
           break;
         case 'merged':
           for (const from of item.from) {
             await trx.updateTable('events').set({ contact_id: item.into.id }).where('tenant_id', '=', tenantId).where('object_type', '=', from.objectType).where('contact_id', '=', from.id).execute();
             await carryOver(trx, tenantId, from, item.into);
             await forgetContact(trx, tenantId, from, false);
-            touched.delete(`${tenantId}.${from.objectType}.${from.id}`);
+            touched.delete(keyOf(tenantId, from));
           }
           touch(tenantId, item.into);
           break;
@@ -119,8 +127,8 @@ export async function recordInbound(db: Db, crm: Crm, items: InboundItem[]): Pro
     }
 
     await markManyDirty(trx, [...touched.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([, k]) => k));
+    return { counts, touched: [...touched.values()] };
   }));
-  return { counts, touched: [...touched.values()] };
 }
 
 async function markManyDirty(trx: Db, keys: ContactKey[]): Promise<void> {
@@ -178,7 +186,7 @@ async function forgetContact(trx: Db, tenantId: string, c: ContactRef, privacy: 
   await trx.updateTable('contact_state').set({ deleted: true, next_wake_at: null, updated_at: new Date() }).where('tenant_id', '=', tenantId).where('object_type', '=', c.objectType).where('contact_id', '=', c.id).execute();
 }
 
-/** Which of these contacts were erased (GDPR): one indexed query per webhook, only when it carries events. */
+/** Which of these contacts were erased (GDPR): one indexed query per webhook, none when it names nobody. */
 async function erasedAmong(db: Db, refs: Array<{ tenantId: string; contact: ContactRef }>): Promise<Set<string>> {
   if (refs.length === 0) return new Set();
   const ids = [...new Set(refs.map((r) => r.contact.id))];

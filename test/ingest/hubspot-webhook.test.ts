@@ -96,6 +96,10 @@ describe.each(drivers)('POST /webhooks/hubspot on %s', (driver) => {
     expect(again).toEqual({ status: 200, body: { accepted: 0, duplicate: 1, ignored: 1 } });
     expect((await store.db.selectFrom('events').select('contact_id').execute()).map((r) => r.contact_id)).toEqual(['8']);
     expect(await store.db.selectFrom('contact_state').select('contact_id').where('contact_id', '=', '7').execute()).toHaveLength(0);
+    // Nor does a redelivered profile change bring its state back.
+    const profile = await post([hubspotEvent({ objectId: 7, eventId: 700, propertyName: 'jobtitle', propertyValue: 'CTO' })]);
+    expect(profile).toEqual({ status: 200, body: { accepted: 0, duplicate: 0, ignored: 1 } });
+    expect(await store.db.selectFrom('contact_state').select('contact_id').where('contact_id', '=', '7').execute()).toHaveLength(0);
   });
 
   it('moves a merged contact\'s history onto the surviving contact', async () => {
