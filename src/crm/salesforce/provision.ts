@@ -14,7 +14,7 @@ const defsSchema = z.object({
 const METADATA_BATCH = 10;
 
 /** The permission set that lets Kindling's integration user read and write its own fields. */
-export const PERMISSION_SET = 'Kindling_Integration';
+const PERMISSION_SET = 'Kindling_Integration';
 
 /**
  * Creates Kindling's custom fields on Lead and Contact through the Metadata API (jsforce), only those
@@ -42,7 +42,8 @@ export async function provisionSalesforce(instanceUrl: string, accessToken: stri
       else log.warn('salesforce.provision_failed', { field: r.fullName, error: r.errors?.message });
     }
   }
-  const granted = await grantFieldAccess(conn, wanted.map((f) => f.fullName), userId);
+  // Access only to fields that exist: one whose creation failed would fail the whole grant with it.
+  const granted = await grantFieldAccess(conn, [...existing, ...created], userId);
   log.info('salesforce.provisioned', { created: created.length, granted });
   return { created };
 }
