@@ -20,6 +20,7 @@ import { cookieSecrets, createSessions } from './auth/session';
 import { createTokenProvider, type TokenProvider } from './auth/token-provider';
 import type { CrmConnector } from './crm/connector';
 import { createHubSpotConnector } from './crm/hubspot/connector';
+import type { Enricher } from './crm/enricher';
 import { createHubSpotEventsEnricher } from './crm/hubspot/events-enricher';
 import { hubspotRevoker } from './crm/hubspot/oauth';
 import { createSalesforceConnector } from './crm/salesforce/connector';
@@ -102,6 +103,8 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
     ...(config.HUBSPOT_CLIENT_ID ? { hubspot: createHubSpotConnector({ apiBase: config.HUBSPOT_API_BASE, tokens, limiter, metrics }) } : {}),
     ...(config.SALESFORCE_CLIENT_ID ? { salesforce: createSalesforceConnector({ tokens, metrics }) } : {}),
   };
+  // One per CRM that has one, shared by the worker (fetching) and the model preview (reading as it does).
+  const enrichers: Partial<Record<Crm, Enricher>> = config.HUBSPOT_CLIENT_ID ? { hubspot: createHubSpotEventsEnricher({ apiBase: config.HUBSPOT_API_BASE, tokens, limiter, metrics }) } : {};
   const readProfiles: ReadProfiles = opts.readProfiles ?? batchProfileReads(async (tenant, objectType, ids) => (connectors[tenant.crm] ? connectors[tenant.crm]!.readProfiles(tenant, objectType, ids) : new Map()));
   const afterOutbox = opts.afterOutbox ?? ((tenantId: string) => enqueueWrite(writeQueue, tenantId));
   const workers: Worker[] = [];
@@ -120,7 +123,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
       setupLandingRoutes(store.db, keyring, config.PUBLIC_URL),
       setupStaticRoutes(),
       uninstallRoutes({ db: store.db, keyring, log, revokers: { hubspot: hubspotRevoker(config), salesforce: salesforceRevoker(config) } }),
-      adminModelRoutes({ db: store.db, models: createModelStore(store.db), now: opts.now ?? Date.now }),
+      adminModelRoutes({ db: store.db, models: createModelStore(store.db), now: opts.now ?? Date.now, enrichers }),
       adminDeadLetterRoutes({ db: store.db, afterReplay: (t) => enqueueWrite(writeQueue, t) }),
       adminResultsRoutes({ db: store.db, now: opts.now ?? Date.now }),
       adminMappingRoutes({ db: store.db, connectors }),
@@ -171,7 +174,7 @@ export async function startRuntime(opts: RuntimeOptions): Promise<Runtime> {
         models: createModelStore(store.db),
         readProfiles,
         afterOutbox,
-        ...(config.HUBSPOT_CLIENT_ID ? { enrichers: { hubspot: createHubSpotEventsEnricher({ apiBase: config.HUBSPOT_API_BASE, tokens, limiter, metrics }) } } : {}),
+        enrichers,
         scheduleWake: (job, at, previous) => scheduleWake(recomputeQueue, job, at, previous, clock()),
         now: () => new Date(clock()),
       });

@@ -1,7 +1,10 @@
 import express, { Router } from 'express';
 import { sql } from 'kysely';
 import { requireAdmin } from '../auth/session';
-import { type EngineEvent, type EngineState, engineEventSchema, evaluate, type Profile, type ScoringModel, scoringModelSchema } from '../engine';
+import type { Enricher } from '../crm/enricher';
+import { type EngineEvent, type EngineState, evaluate, type Profile, type ScoringModel, scoringModelSchema } from '../engine';
+import { engineHistory, MAX_EVENTS } from '../recompute/history';
+import type { Crm } from '../store/tables';
 import { modelDiff } from '../models/model-diff';
 import type { ModelStore } from '../models/model-store';
 import { audit } from '../store/audit';
@@ -16,7 +19,7 @@ const PREVIEW_SAMPLE = 2000;
  * draft side by side, and how many contacts would cross the threshold), save it as a new version (audited),
  * list versions, roll back. The tenant always comes from the session, never from the request.
  */
-export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => number }): Router {
+export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => number; enrichers?: Partial<Record<Crm, Enricher>> }): Router {
   const r = Router();
   r.use('/api/model', requireAdmin, express.json({ limit: '256kb' }));
 
@@ -33,15 +36,16 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
     const current = (await deps.models.active(tenantId)).model;
     const now = new Date(deps.now());
     const state = deps.db.selectFrom('contact_state').select(['object_type', 'contact_id', 'profile', 'result', 'updated_at']).where('tenant_id', '=', tenantId).where('deleted', '=', false);
-    const [contact, sample, total] = await Promise.all([
+    const [contact, sample, total, { crm }] = await Promise.all([
       email ? state.where(sql<boolean>`lower(profile->>'email') = ${email}`).orderBy('updated_at', 'desc').executeTakeFirst() : undefined,
       // Both models re-run on the contacts active most recently: a bounded, honest sample of a large portal.
       state.orderBy('updated_at', 'desc').limit(PREVIEW_SAMPLE).execute(),
       deps.db.selectFrom('contact_state').select((eb) => eb.fn.countAll<string>().as('n')).where('tenant_id', '=', tenantId).where('deleted', '=', false).executeTakeFirstOrThrow(),
+      deps.db.selectFrom('tenants').select('crm').where('id', '=', tenantId).executeTakeFirstOrThrow(),
     ]);
     const contacts = contact && !sample.some((s) => s.object_type === contact.object_type && s.contact_id === contact.contact_id) ? [...sample, contact] : sample;
     const horizonDays = Math.max(current.horizonDays, draft.data.horizonDays);
-    const history = await eventsOf(deps.db, tenantId, contacts, new Date(now.getTime() - horizonDays * 86_400_000));
+    const history = await historiesOf(deps.db, tenantId, contacts, new Date(now.getTime() - horizonDays * 86_400_000), deps.enrichers?.[crm]);
     const score = (model: ScoringModel, s: (typeof contacts)[number]) => {
       const previous = (s.result as { state?: EngineState } | null)?.state;
       const out = evaluate(model, (s.profile as Profile | null) ?? { attributes: {} }, history.get(`${s.object_type}.${s.contact_id}`) ?? [], now, previous);
@@ -93,10 +97,12 @@ export function adminModelRoutes(deps: { db: Db; models: ModelStore; now: () => 
   return r;
 }
 
-/** The sampled contacts' events since `since`, in ledger order, one query for all of them. */
-async function eventsOf(db: Db, tenantId: string, contacts: Array<{ object_type: string; contact_id: string }>, since: Date): Promise<Map<string, EngineEvent[]>> {
-  const out = new Map<string, EngineEvent[]>();
-  if (contacts.length === 0) return out;
+/**
+ * The sampled contacts' histories since `since`, one query for all of them, each read as the recompute
+ * reads it (`engineHistory`): parsed, its newest `MAX_EVENTS`, enriched twins dropped.
+ */
+async function historiesOf(db: Db, tenantId: string, contacts: Array<{ object_type: string; contact_id: string }>, since: Date, enricher: Enricher | undefined): Promise<Map<string, EngineEvent[]>> {
+  if (contacts.length === 0) return new Map();
   const wanted = new Set(contacts.map((c) => `${c.object_type}.${c.contact_id}`));
   const rows = await db
     .selectFrom('events')
@@ -108,14 +114,10 @@ async function eventsOf(db: Db, tenantId: string, contacts: Array<{ object_type:
     .orderBy('source')
     .orderBy('source_event_id')
     .execute();
-  for (const e of rows) {
-    const key = `${e.object_type}.${e.contact_id}`;
-    if (!wanted.has(key)) continue;
-    const parsed = engineEventSchema.safeParse({ type: e.type, occurredAt: e.occurred_at, source: e.source, sourceEventId: e.source_event_id, attrs: e.attrs ?? {} });
-    if (!parsed.success) continue;
-    const list = out.get(key);
-    if (list) list.push(parsed.data);
-    else out.set(key, [parsed.data]);
+  const byContact = new Map<string, typeof rows>();
+  for (const r of rows) {
+    const key = `${r.object_type}.${r.contact_id}`;
+    if (wanted.has(key)) byContact.set(key, [...(byContact.get(key) ?? []), r]);
   }
-  return out;
+  return new Map([...byContact].map(([key, list]) => [key, engineHistory(list.slice(-MAX_EVENTS), enricher)]));
 }

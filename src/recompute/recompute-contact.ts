@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { sql } from 'kysely';
-import { type EngineEvent, type EngineResult, engineEventSchema, type EngineState, engineStateSchema, evaluate, type Profile } from '../engine';
+import { type EngineResult, type EngineState, engineStateSchema, evaluate, type Profile } from '../engine';
 import type { Logger } from '../log';
 import type { ModelStore } from '../models/model-store';
 import type { RecomputeJob } from '../queue/recompute-queue';
@@ -9,7 +9,7 @@ import type { Db } from '../store/db';
 import type { OutboxKind } from '../store/tables';
 import type { ReadProfiles } from './profiles';
 import type { Enricher } from '../crm/enricher';
-import { dropEnrichedTwins } from './enriched-twins';
+import { engineHistory, MAX_EVENTS } from './history';
 import type { InboundEvent } from '../ingest/inbound';
 import type { Tenant } from '../store/tables';
 import { transitionOf } from './transition';
@@ -48,9 +48,6 @@ export interface StoredResult {
   /** The newest ledger row this result saw: rows past it are what the next result is news about. */
   seenEventId?: number;
 }
-
-/** Bounds one recompute's cost; past it the oldest events inside the horizon are the ones left out. */
-const MAX_EVENTS = 5000;
 
 /**
  * Actions keyed by the handoff alone, not by the contact: a handoff's id names its triggering event,
@@ -113,9 +110,7 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
           .limit(deps.maxEvents ?? MAX_EVENTS)
           .execute()
       ).reverse();
-      const enricher = deps.enrichers?.[tenant.crm];
-      const parsed = toEngineEvents(rows, log);
-      const events = enricher ? dropEnrichedTwins(parsed, enricher.source, enricher.details) : parsed;
+      const events = engineHistory(rows, deps.enrichers?.[tenant.crm], log);
       const stored = locked.result as StoredResult | null;
       const previous = stored ? engineStateSchema.safeParse(stored.state).data : undefined;
       const result = evaluate(model, profile!, events, now, previous);
@@ -218,16 +213,6 @@ async function enrich(deps: RecomputeDeps, probes: Map<string, Promise<boolean>>
   } finally {
     if (probe) probes.delete(tenant.id);
   }
-}
-
-function toEngineEvents(rows: Array<{ type: string; occurred_at: Date; source: string; source_event_id: string; attrs: unknown }>, log: Logger): EngineEvent[] {
-  const out: EngineEvent[] = [];
-  for (const r of rows) {
-    const parsed = engineEventSchema.safeParse({ type: r.type, occurredAt: r.occurred_at, source: r.source, sourceEventId: r.source_event_id, attrs: r.attrs ?? {} });
-    if (parsed.success) out.push(parsed.data);
-    else log.warn('recompute.event_skipped', { type: r.type, sourceEventId: r.source_event_id });
-  }
-  return out;
 }
 
 function jsonable(payload: Record<string, unknown>): Record<string, unknown> {

@@ -63,6 +63,9 @@ describe('the admin API behind the setup screen', () => {
     draft.mql.threshold = 40;
     const preview = (await (await api('/api/model/preview', { method: 'POST', body: { model: draft, email: 'JANE@acme.io' } })).json()) as { contact: { current: { score: number; track: string }; draft: { score: number } }; threshold: { current: number; draft: number; contactsOverCurrent: number; contactsOverDraft: number } };
     expect(preview.contact.current.score).toBe(preview.contact.draft.score);
+    // The preview reads a contact's history as the recompute does: under the current model, the score it has.
+    const stored = await store.db.selectFrom('contact_state').select('result').where('contact_id', '=', '101').executeTakeFirstOrThrow();
+    expect(preview.contact.current.score).toBe((stored.result as { score: number }).score);
     expect(preview.threshold).toEqual({ current: 70, draft: 40, contactsOverCurrent: 0, contactsOverDraft: 1, contactsScored: 1, contactsInAll: 1 });
     // A rule's points change the preview too: the contacts are scored afresh under the draft, not compared by threshold.
     const richer = loadDefaultModel();
