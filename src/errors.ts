@@ -1,6 +1,6 @@
 /**
- * Errors that carry meaning: each has a stable code, and the HTTP status or retry policy it implies is
- * decided in one place (`httpStatusOf` here, `retryPolicyOf` in the queue).
+ * Errors that carry meaning: each has a stable code, and the HTTP status and the retry meaning it implies
+ * are decided here, in one place (`httpStatusOf`, `isTransient`).
  */
 export class KindlingError extends Error {
   constructor(
@@ -78,6 +78,25 @@ export function httpStatusOf(err: unknown): number {
   if (err instanceof SignatureInvalid) return 401;
   if (err instanceof Forbidden) return 403;
   if (err instanceof NotFound) return 404;
+  // The CRM's answers, in Kindling's own API: never the CRM's status (its 401 would sign the admin out).
+  if (err instanceof TokenRevoked) return 409;
   if (err instanceof RateLimited) return 429;
+  if (err instanceof PermanentCrmError) return 502;
+  if (err instanceof TransientCrmError) return 503;
   return 500;
+}
+
+/** SQLSTATEs (five characters) that pass by themselves: connection (08), rollback — deadlock, serialization (40), resources (53), shutdown (57P0x). */
+const TRANSIENT_SQLSTATE = /^(?:08|40|53)[0-9A-Z]{3}$|^57P0[1-3]$/;
+const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
+
+/**
+ * Whether a failed job may just be tried again and must not count as a failure: the CRM was slow or
+ * asked us to wait, the database hiccuped, or the tenant lost its grant (it is deactivated then, and the
+ * retry skips it).
+ */
+export function isTransient(err: unknown): boolean {
+  if (err instanceof TransientCrmError || err instanceof RateLimited || err instanceof TokenRevoked) return true;
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_ERRNO.has(code));
 }

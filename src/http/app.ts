@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import express, { type ErrorRequestHandler, type Express, type RequestHandler } from 'express';
 import helmet from 'helmet';
-import { httpStatusOf } from '../errors';
+import { httpStatusOf, KindlingError, PermanentCrmError, TokenRevoked, TransientCrmError } from '../errors';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { healthRoutes, type HealthDeps } from './health';
@@ -66,9 +66,20 @@ function requestContext(deps: AppDeps): RequestHandler {
 /** Errors become a status and a reason; never a stack trace to the client. */
 function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, _req, res, _next) => {
-    const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : httpStatusOf(err);
+    // Kindling's errors by their meaning; others (body-parser's 413, a route's own) by the status they carry.
+    const own = err instanceof KindlingError;
+    const status = !own && typeof err?.status === 'number' && err.status >= 400 && err.status < 600 ? err.status : httpStatusOf(err);
     if (status >= 500) log.error('http.error', { requestId: res.locals.requestId, error: String(err?.message ?? err) });
-    const message = status >= 500 ? 'internal error' : String(err?.message ?? 'bad request');
+    // A CRM's own words help the admin (what it refused, that it is down); anything else unexpected stays "internal error".
+    const message = status >= 500 && !own ? 'internal error' : crmSentence(err) ?? String(err?.message ?? 'bad request');
     res.status(status).json({ error: err?.code ?? err?.type ?? 'error', message });
   };
+}
+
+/** What the admin reads when the CRM, not Kindling, is why a request failed. */
+function crmSentence(err: unknown): string | undefined {
+  if (err instanceof TokenRevoked) return 'The CRM no longer accepts Kindling\'s grant: install Kindling again from the setup screen\'s sign-in to reconnect.';
+  if (err instanceof PermanentCrmError) return `The CRM refused: ${err.message}`;
+  if (err instanceof TransientCrmError) return `The CRM did not answer (${err.message}); try again in a minute.`;
+  return undefined;
 }

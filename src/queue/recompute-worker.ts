@@ -2,7 +2,8 @@ import { DelayedError, type Job, UnrecoverableError, Worker } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
-import { isTransient, recordRecomputeFailure, resetRecomputeFailures } from '../recompute/recompute-failures';
+import { isTransient } from '../errors';
+import { recordRecomputeFailure, resetRecomputeFailures } from '../recompute/recompute-failures';
 import type { Db } from '../store/db';
 import { RECOMPUTE_QUEUE, type RecomputeJob } from './recompute-queue';
 

@@ -1,26 +1,10 @@
 import { sql } from 'kysely';
-import { RateLimited, TokenRevoked, TransientCrmError } from '../errors';
 import type { ContactKey } from '../ingest/record';
 import type { Db } from '../store/db';
 import type { DeadLetter } from '../store/tables';
 
 /** Failures in a row after which a contact is dead-lettered instead of swept again. */
 export const MAX_RECOMPUTE_FAILURES = 5;
-
-/** SQLSTATEs (five characters) that pass by themselves: connection (08), rollback — deadlock, serialization (40), resources (53), shutdown (57P0x). */
-const TRANSIENT_SQLSTATE = /^(?:08|40|53)[0-9A-Z]{3}$|^57P0[1-3]$/;
-const TRANSIENT_ERRNO = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT']);
-
-/**
- * Whether a failed recompute may just be tried again and must not count against the contact: the CRM
- * was slow or asked us to wait, the database hiccuped, or the tenant lost its grant (it is deactivated
- * then, and the retry skips it).
- */
-export function isTransient(err: unknown): boolean {
-  if (err instanceof TransientCrmError || err instanceof RateLimited || err instanceof TokenRevoked) return true;
-  const code = (err as { code?: unknown } | null)?.code;
-  return typeof code === 'string' && (TRANSIENT_SQLSTATE.test(code) || TRANSIENT_ERRNO.has(code));
-}
 
 /**
  * Counts a recompute that failed for a reason retrying will not fix. The `max`th failure in a row

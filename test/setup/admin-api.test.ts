@@ -184,6 +184,15 @@ describe('field mapping through the admin API', () => {
     expect(written.kindling_grade).toBeDefined(); // the other outputs keep their own properties
   });
 
+  it('says so when the CRM, not Kindling, is why a screen cannot load: never a CRM status of its own', async () => {
+    stack.sandbox.setFaults({ errorRate: 1 });
+    const down = await fetch(`${stack.url}/api/mappings`, { headers: { cookie: cookies } });
+    expect(down.status).toBe(503);
+    expect(((await down.json()) as { message: string }).message).toMatch(/^The CRM did not answer \(.*502.*\); try again in a minute\.$/);
+    stack.sandbox.setFaults({ errorRate: 0 });
+    expect((await fetch(`${stack.url}/api/mappings`, { headers: { cookie: cookies } })).status).toBe(200);
+  });
+
   it('maps lifecycle stages only to values the portal\'s lifecyclestage has', async () => {
     const [contacts] = (await mappings()).objects;
     expect(contacts!.stageValues!.map((v) => v.value)).toContain('marketingqualifiedlead');
