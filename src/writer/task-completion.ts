@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Redis } from 'ioredis';
 import type { CrmConnector } from '../crm/connector';
 import type { Logger } from '../log';
@@ -45,39 +46,45 @@ async function pollTenant(deps: TaskCompletionDeps, tenantId: string, since: Dat
   const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', tenantId).executeTakeFirstOrThrow();
   const connector = deps.connectors[tenant.crm];
   if (!connector) return 0;
+  // Newest first: past MAX_TASKS open tasks, the ones a rep is still working on are the ones read.
   const rows = await deps.db.selectFrom('outbox').select(['id', 'object_type', 'contact_id', 'payload', 'result']).where('tenant_id', '=', tenantId).where('kind', '=', 'create_task')
-    .where('status', '=', 'sent').where('completed_at', 'is', null).where('created_at', '>=', since).orderBy('id').limit(MAX_TASKS).execute();
+    .where('status', '=', 'sent').where('completed_at', 'is', null).where('created_at', '>=', since).orderBy('id', 'desc').limit(MAX_TASKS).execute();
   const byTask = new Map(rows.flatMap((r) => {
     const id = (r.result as { id?: unknown } | null)?.id;
     return typeof id === 'string' ? [[id, r] as const] : [];
   }));
   if (byTask.size === 0) return 0;
   const statuses = await connector.readTaskStatuses(tenant, [...byTask.keys()]);
-  let n = 0;
+  const done: Array<{ id: number; at: Date }> = [];
+  const open: typeof rows = [];
   for (const [taskId, s] of statuses) {
     const row = byTask.get(taskId)!;
-    if (!s.completed) {
-      await alertIfOverdue(deps.db, tenantId, row, now);
-      continue;
-    }
-    const at = s.completedAt && !Number.isNaN(Date.parse(s.completedAt)) ? new Date(s.completedAt) : now;
-    await deps.db.updateTable('outbox').set({ completed_at: at }).where('tenant_id', '=', tenantId).where('id', '=', row.id).execute();
-    n++;
+    if (!s.completed) open.push(row);
+    else done.push({ id: row.id, at: s.completedAt && !Number.isNaN(Date.parse(s.completedAt)) ? new Date(s.completedAt) : now });
   }
-  if (n > 0) deps.log.info('tasks.completed', { tenantId, tasks: n });
-  return n;
+  // One statement each, whatever the number of tasks.
+  if (done.length > 0) {
+    await sql`update outbox set completed_at = v.at::timestamptz from (values ${sql.join(done.map((d) => sql`(${d.id}::int8, ${d.at.toISOString()})`))}) as v(id, at)
+      where outbox.tenant_id = ${tenantId} and outbox.id = v.id`.execute(deps.db);
+    deps.log.info('tasks.completed', { tenantId, tasks: done.length });
+  }
+  await alertOverdue(deps.db, tenantId, open, now);
+  return done.length;
 }
 
 /**
  * A task still open past its due time (the model's SLA) raises one alert to the tenant's channel, keyed on
  * the task's outbox row so later polls never repeat it. The sweeper hands it to the writer.
  */
-async function alertIfOverdue(db: Db, tenantId: string, row: { id: number; object_type: 'contact' | 'lead'; contact_id: string; payload: unknown }, now: Date): Promise<void> {
-  const task = createTaskPayload.safeParse(row.payload);
-  if (!task.success || Date.parse(task.data.dueAt) > now.getTime()) return;
-  const due = new Date(task.data.dueAt).toISOString().slice(0, 16).replace('T', ' ');
-  const payload: NotifyPayload = { text: `Overdue: "${task.data.subject}" was due ${due} UTC and is still open.`, priority: 'HIGH' };
-  await db.insertInto('outbox').values({ tenant_id: tenantId, object_type: row.object_type, contact_id: row.contact_id, kind: 'notify', payload: JSON.stringify(payload), idempotency_key: `sla:${row.id}`, status: 'pending', last_error: null, result: null, updated_at: now }).onConflict((oc) => oc.doNothing()).execute();
+async function alertOverdue(db: Db, tenantId: string, rows: Array<{ id: number; object_type: 'contact' | 'lead'; contact_id: string; payload: unknown }>, now: Date): Promise<void> {
+  const alerts = rows.flatMap((row) => {
+    const task = createTaskPayload.safeParse(row.payload);
+    if (!task.success || Date.parse(task.data.dueAt) > now.getTime()) return [];
+    const due = new Date(task.data.dueAt).toISOString().slice(0, 16).replace('T', ' ');
+    const payload: NotifyPayload = { text: `Overdue: "${task.data.subject}" was due ${due} UTC and is still open.`, priority: 'HIGH' };
+    return [{ tenant_id: tenantId, object_type: row.object_type, contact_id: row.contact_id, kind: 'notify' as const, payload: JSON.stringify(payload), idempotency_key: `sla:${row.id}`, status: 'pending' as const, last_error: null, result: null, updated_at: now }];
+  });
+  if (alerts.length > 0) await db.insertInto('outbox').values(alerts).onConflict((oc) => oc.doNothing()).execute();
 }
 
 /** A Redis claim per tenant and interval, so several worker processes poll a tenant once between them. */
