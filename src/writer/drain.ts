@@ -125,7 +125,7 @@ export function backoffMs(attempt: number): number {
   return Math.round(base / 2 + Math.random() * (base / 2));
 }
 
-/** A task, alert or enrollment queued longer ago than this (held while the CRM was disconnected) is not sent. */
+/** A task, alert or enrollment queued longer ago than this (held while the CRM was disconnected, or stuck) is not sent. */
 export const ACTION_MAX_AGE_DAYS = 14;
 const ACTIONS: ReadonlySet<string> = new Set(['create_task', 'notify', 'enroll', 'unenroll']);
 
@@ -143,7 +143,7 @@ async function withoutStaleActions(deps: WriterDeps, rows: OutboxRow[], out: Dra
       continue;
     }
     const days = Math.floor((Date.now() - queued) / 86_400_000);
-    await deadLetter(deps.db, row, `not sent: queued ${days} days ago while the CRM was not connected, too old to act on; replay to send it anyway`);
+    await deadLetter(deps.db, row, `Not sent: queued ${new Date(queued).toISOString().slice(0, 10)} (${days} days ago) and still unsent, too old to act on. Replay to send it now.`);
     out.dead++;
   }
   return fresh;

@@ -9,7 +9,7 @@ export const routingSchema = z.object({
   rules: z.array(z.object({
     field: z.string().min(1),
     values: z.array(z.string().min(1)).min(1, 'list at least one value'),
-    ownerId: z.string().min(1),
+    ownerId: z.string().min(1, 'choose who gets the task'),
   })).max(50).default([]),
   defaultOwnerId: z.string().min(1).optional(),
 });

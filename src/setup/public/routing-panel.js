@@ -1,6 +1,5 @@
 import { $, api, el } from './dom.js';
 
-const FIELD = { country: 'Country', industry: 'Industry', emailDomain: 'Email domain', company: 'Company', seniority: 'Seniority', jobTitle: 'Job title' };
 let data;
 
 function ownerSelect(id, value, blank) {
@@ -10,7 +9,7 @@ function ownerSelect(id, value, blank) {
 }
 
 function ruleRow(rule, i) {
-  const field = el('select', { id: `route-${i}-field`, 'data-part': 'field' }, ...data.fields.map((f) => el('option', { value: f }, FIELD[f] ?? f)));
+  const field = el('select', { id: `route-${i}-field`, 'data-part': 'field' }, ...data.fields.map((f) => el('option', { value: f }, data.labels?.[f] ?? f)));
   field.value = rule.field;
   const values = el('input', { id: `route-${i}-values`, 'data-part': 'values', type: 'text', value: rule.values.join(', '), placeholder: 'Germany, Austria' });
   const owner = ownerSelect(`route-${i}-owner`, rule.ownerId, '— choose —');
@@ -64,7 +63,8 @@ export function wireRouting() {
     for (const i of r.body.issues ?? []) {
       const m = /^rules\.(\d+)/.exec(i.field);
       const slot = m ? $(`route-${m[1]}-error`) : $('route-default-error');
-      if (slot) slot.textContent = i.message;
+      // Several problems with one rule are all shown, not the last alone.
+      if (slot) slot.textContent = slot.textContent ? `${slot.textContent}; ${i.message}` : i.message;
     }
     $('routing-out').textContent = r.ok ? 'Routing saved; the next task for an unowned contact follows it.' : r.body.message;
     if (r.ok) data.routing = routing;
