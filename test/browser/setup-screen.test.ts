@@ -199,4 +199,18 @@ describe('the setup screen in a real browser (Debian Chromium)', () => {
     expect(await fresh.getByRole('link', { name: 'HubSpot' }).getAttribute('href')).toBe('/oauth/hubspot/install');
     await fresh.close();
   });
+
+  it('uninstalls from the screen after the admin confirms: the grant revoked, the session over', async () => {
+    await page.reload();
+    let asked = '';
+    page.once('dialog', (d) => {
+      asked = d.message();
+      void d.accept();
+    });
+    await page.getByRole('button', { name: 'Uninstall Kindling' }).click();
+    await page.waitForURL(`${stack.url}/setup/signin`);
+    expect(asked).toMatch(/^Uninstall Kindling\?/);
+    expect(await store.db.selectFrom('tenants').select(['status', 'access_token_enc']).executeTakeFirstOrThrow()).toEqual({ status: 'uninstalled', access_token_enc: null });
+    expect(stack.sandbox.recorder.find({ method: 'DELETE', path: /^\/oauth\/v1\/refresh-tokens\// })).toHaveLength(1);
+  });
 });

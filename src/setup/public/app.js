@@ -1,6 +1,6 @@
 // Kindling's setup screen: plain modules and the platform, no framework to download — it loads at once.
 import { loadAlerts, wireAlerts } from './alerts-panel.js';
-import { renderConnection } from './connection-panel.js';
+import { renderConnection, wireUninstall } from './connection-panel.js';
 import { wireExplain } from './explain-panel.js';
 import { $, api, el, setCsrf, when } from './dom.js';
 import { loadMappings, wireTracks } from './mapping-panel.js';
@@ -52,6 +52,7 @@ async function main() {
   wireRouting();
   wireAlerts();
   wireExplain();
+  wireUninstall();
   await Promise.all([loadModel(), loadDeadLetters(), loadMappings(), loadRouting(), loadAlerts(), loadAudit(), renderResults($('results'), api)]);
   $('copy').addEventListener('click', () => navigator.clipboard?.writeText($('secret').value));
   $('copy-example').addEventListener('click', () => navigator.clipboard?.writeText($('signal-example').textContent));

@@ -21,3 +21,13 @@ export async function renderConnection(session) {
   $('conn-details').replaceChildren(...facts.flatMap(([k, v]) => [el('dt', {}, k), el('dd', {}, v)]));
   return s;
 }
+
+/** Uninstall from the screen: the CRM's grant revoked, the tokens erased, the session over. */
+export function wireUninstall() {
+  $('uninstall').addEventListener('click', async () => {
+    if (!confirm('Uninstall Kindling? It stops scoring and writing to the CRM at once; install it again to resume.')) return;
+    const r = await api('/api/uninstall', { method: 'POST' });
+    if (!r.ok) return void ($('uninstall-out').textContent = r.body.message);
+    location.assign('/setup/signin');
+  });
+}
