@@ -21,7 +21,7 @@ export interface EngagementScore {
  * model's half-life unless the rule says otherwise; penalties hold until the horizon. Tallies live in
  * arrays indexed by rule: this loop is the engine's hot path.
  */
-export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], matched: Matched, now: number): EngagementScore {
+export function scoreEngagement(cm: CompiledModel, events: readonly EngineEvent[], matched: Matched, now: number): EngagementScore {
   const { model, dayMs } = cm;
   const rules = model.engagement.rules;
   const n = rules.length;
@@ -103,7 +103,7 @@ export function scoreEngagement(cm: CompiledModel, events: EngineEvent[], matche
 }
 
 /** The ids of a rule's latest counted events, newest first, from its ring of positions. */
-function latestIds(events: EngineEvent[], recent: Uint32Array, rule: number, count: number): string[] {
+function latestIds(events: readonly EngineEvent[], recent: Uint32Array, rule: number, count: number): string[] {
   const ids: string[] = [];
   for (let c = count - 1; c >= 0 && c >= count - RECENT_IDS; c--) ids.push(events[recent[rule * RECENT_IDS + (c % RECENT_IDS)]!]!.sourceEventId);
   return ids;

@@ -111,7 +111,7 @@ export function evaluate(model: ScoringModel, profile: Profile, events: readonly
 }
 
 /** Forward only, never past MQL, and nothing at all for a contact sales or another system moved on. */
-function proposeStage(profile: Profile, events: EngineEvent[], handedOff: boolean, track: Track): Stage {
+function proposeStage(profile: Profile, events: readonly EngineEvent[], handedOff: boolean, track: Track): Stage {
   const current = profile.lifecycleStage;
   if (current === 'disqualified' || stageRank(current) > stageRank('mql')) return current!;
   // The person engaging makes a subscriber a lead; a bounce, an unsubscribe or a signal about their company does not.
@@ -133,14 +133,14 @@ function inWindow(events: readonly EngineEvent[], from: number, to: number): rea
 }
 
 /** Sorted by time, then source and id; the ledger already returns them so, which costs one pass. A sorted copy otherwise: the caller's array is left alone. */
-function inOrder(events: readonly EngineEvent[]): EngineEvent[] {
+function inOrder(events: readonly EngineEvent[]): readonly EngineEvent[] {
   let prev = events.length > 0 ? events[0]!.occurredAt.getTime() : 0;
   for (let i = 1; i < events.length; i++) {
     const at = events[i]!.occurredAt.getTime();
     if (at < prev || (at === prev && byTimeThenId(events[i - 1]!, events[i]!) > 0)) return [...events].sort(byTimeThenId);
     prev = at;
   }
-  return events as EngineEvent[];
+  return events;
 }
 
 function byTimeThenId(a: EngineEvent, b: EngineEvent): number {

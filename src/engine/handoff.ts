@@ -9,7 +9,7 @@ const GRADE_ORDER: Grade[] = ['A', 'B', 'C', 'D'];
 
 export interface HandoffInput {
   cm: CompiledModel;
-  events: EngineEvent[];
+  events: readonly EngineEvent[];
   matched: Matched;
   score: number;
   grade: Grade;
@@ -75,7 +75,7 @@ function mayHandOffByScore({ cm, profile, previous, now }: HandoffInput, handedO
   return rested && now - lastHandoffAt >= cm.model.handoff.cooldownDays * cm.dayMs;
 }
 
-function latestEngagement(events: EngineEvent[]): EngineEvent | undefined {
+function latestEngagement(events: readonly EngineEvent[]): EngineEvent | undefined {
   for (let i = events.length - 1; i >= 0; i--) {
     const e = events[i]!;
     if (e.type !== 'contact_created') return e;

@@ -11,7 +11,7 @@ export interface TaskInput {
   fitPoints: number;
   engagementPoints: number;
   reasons: Reason[];
-  events: EngineEvent[];
+  events: readonly EngineEvent[];
   track: Track;
   trackSince: number;
 }
@@ -48,7 +48,7 @@ export function taskBody(t: TaskInput): string {
 }
 
 /** Content consumed, grouped per item with a count, at most ten lines. */
-function consumed(events: EngineEvent[]): string[] {
+function consumed(events: readonly EngineEvent[]): string[] {
   const items = new Map<string, { label: string; count: number; at: number }>();
   for (const e of events) {
     const label = describe(e);

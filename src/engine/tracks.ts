@@ -13,7 +13,7 @@ export interface TrackDecision {
 
 export interface TrackInput {
   cm: CompiledModel;
-  events: EngineEvent[];
+  events: readonly EngineEvent[];
   handoffs: Handoff[];
   score: number;
   /** When the score, fading with no new events, will round below a level (see `fadesBelowAt`). */
@@ -74,7 +74,7 @@ export function decideTrack(input: TrackInput): TrackDecision {
 }
 
 /** Customers, open opportunities, opt-outs and contacts sales owns are never nurtured nor handed off by score. */
-export function suppression(profile: Profile, events: EngineEvent[]): Suppression | undefined {
+export function suppression(profile: Profile, events: readonly EngineEvent[]): Suppression | undefined {
   if (profile.isCustomer) return { reason: 'customer' };
   if (profile.disqualified || profile.lifecycleStage === 'disqualified') return { reason: 'disqualified' };
   if (profile.doNotContact) return { reason: 'do not contact' };

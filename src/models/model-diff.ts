@@ -2,11 +2,14 @@
  * What changed between two models, as `path: before → after` lines, so the audit log says what an admin
  * changed and not only that they saved. Arrays of rules are compared by rule id, not by position.
  */
-export function modelDiff(before: unknown, after: unknown, limit = 40): string[] {
+/** At most this many lines: an audit entry says what changed, it does not copy the model. */
+const LIMIT = 40;
+
+export function modelDiff(before: unknown, after: unknown): string[] {
   const out: string[] = [];
   const show = (v: unknown) => (v === undefined ? '(none)' : JSON.stringify(v));
   const walk = (a: unknown, b: unknown, path: string) => {
-    if (out.length >= limit) return;
+    if (out.length >= LIMIT) return;
     if (Array.isArray(a) && Array.isArray(b) && [...a, ...b].every((x) => typeof (x as { id?: unknown })?.id === 'string')) {
       const byId = (xs: unknown[]) => new Map(xs.map((x) => [(x as { id: string }).id, x]));
       const [ma, mb] = [byId(a), byId(b)];

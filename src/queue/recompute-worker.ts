@@ -3,7 +3,7 @@ import type { Redis } from 'ioredis';
 import type { Logger } from '../log';
 import type { Metrics } from '../metrics';
 import { isTransient } from '../errors';
-import { recordRecomputeFailure, resetRecomputeFailures } from '../recompute/recompute-failures';
+import { recordRecomputeFailure } from '../recompute/recompute-failures';
 import type { Db } from '../store/db';
 import { RECOMPUTE_QUEUE, type RecomputeJob } from './recompute-queue';
 
@@ -21,8 +21,6 @@ export interface RecomputeWorkerDeps {
   log: Logger;
   metrics: Metrics;
   concurrency?: number;
-  /** Failures in a row (transient ones apart) before a contact is dead-lettered; default `MAX_RECOMPUTE_FAILURES`. */
-  maxFailures?: number;
 }
 
 export function startRecomputeWorker(deps: RecomputeWorkerDeps): Worker<RecomputeJob> {
@@ -37,7 +35,6 @@ export function startRecomputeWorker(deps: RecomputeWorkerDeps): Worker<Recomput
         throw await failure(deps, job.data, err, startedAt, log);
       }
       const row = await stateOf(deps.db, job.data);
-      if (row && row.failures > 0) await resetRecomputeFailures(deps.db, job.data);
       // A change recorded while we ran could not queue a job (this one held the id): run again now.
       if (row && !row.deleted && Number(row.dirty_seq) > Number(row.processed_seq)) {
         await job.moveToDelayed(Date.now(), token);
@@ -63,14 +60,14 @@ export function startRecomputeWorker(deps: RecomputeWorkerDeps): Worker<Recomput
 async function failure(deps: RecomputeWorkerDeps, k: RecomputeJob, err: unknown, startedAt: Date, log: Logger): Promise<unknown> {
   if (isTransient(err)) return err;
   const error = err instanceof Error ? err.message : String(err);
-  if (await recordRecomputeFailure(deps.db, k, error, startedAt, new Date(), deps.maxFailures)) log.warn('recompute.dead_letter', { error });
+  if (await recordRecomputeFailure(deps.db, k, error, startedAt, new Date())) log.warn('recompute.dead_letter', { error });
   return new UnrecoverableError(error);
 }
 
 async function stateOf(db: Db, k: RecomputeJob) {
   return db
     .selectFrom('contact_state')
-    .select(['dirty_seq', 'processed_seq', 'deleted', 'failures'])
+    .select(['dirty_seq', 'processed_seq', 'deleted'])
     .where('tenant_id', '=', k.tenantId)
     .where('object_type', '=', k.objectType)
     .where('contact_id', '=', k.contactId)

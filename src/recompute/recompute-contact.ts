@@ -159,6 +159,9 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
           result: JSON.stringify(storedNext),
           written: JSON.stringify(nextWritten),
           processed_seq: seq,
+          // A run that got this far succeeded: the contact's count of failures in a row starts over.
+          failures: 0,
+          last_error: null,
           model_version: version,
           next_wake_at: result.nextWakeAt ?? null,
           updated_at: now,

@@ -40,11 +40,6 @@ export async function recordRecomputeFailure(db: Db, k: ContactKey, error: strin
   });
 }
 
-/** A successful recompute ends a run of failures. */
-export async function resetRecomputeFailures(db: Db, k: ContactKey): Promise<void> {
-  await db.updateTable('contact_state').set({ failures: 0, last_error: null }).where((eb) => eb.and(keyOf(k))).where('failures', '>', 0).execute();
-}
-
 /**
  * Replaying a recompute dead letter: its contact is owed again, with a fresh count of failures, and the
  * sweeper queues it. Runs in the replay's transaction; false when the letter names no contact Kindling holds.

@@ -133,6 +133,15 @@ describe.each(drivers)('recomputing a contact on %s', (driver) => {
     });
   });
 
+  it('a run that succeeds ends the contact\'s count of failures in a row', async () => {
+    await record('1', 'email_opened', 60);
+    await recompute()(job(), log);
+    await store.db.updateTable('contact_state').set({ failures: 3, last_error: 'HubSpot said 403' }).execute();
+    await record('1', 'email_clicked', 30);
+    await recompute()(job(), log);
+    expect(await store.db.selectFrom('contact_state').select(['failures', 'last_error']).executeTakeFirstOrThrow()).toEqual({ failures: 0, last_error: null });
+  });
+
   it('reads the profile again when the CRM says it changed, or once the cached copy is older than its TTL', async () => {
     await record('1', 'email_opened', 60);
     const run = recompute({ profileTtlMs: 10 * 60_000 });
