@@ -8,7 +8,8 @@ export interface ActiveModel {
 }
 
 export interface ModelStore {
-  active(tenantId: string): Promise<ActiveModel>;
+  /** `version`: the active version when the caller already read it (null: none saved), saving that read. */
+  active(tenantId: string, version?: number | null): Promise<ActiveModel>;
 }
 
 /**
@@ -20,15 +21,19 @@ export function createModelStore(db: Db): ModelStore {
   const fallback: ActiveModel = { model: loadDefaultModel(), version: 0 };
   const parsed = new Map<string, ActiveModel>();
   return {
-    async active(tenantId) {
-      const row = await db.selectFrom('models').select('version').where('tenant_id', '=', tenantId).where('active', '=', true).executeTakeFirst();
-      if (!row) return fallback;
+    async active(tenantId, known) {
+      const version = known !== undefined ? known : (await activeVersion(db, tenantId));
+      if (version === null) return fallback;
       const hit = parsed.get(tenantId);
-      if (hit?.version === row.version) return hit;
-      const stored = await db.selectFrom('models').select('model').where('tenant_id', '=', tenantId).where('version', '=', row.version).executeTakeFirstOrThrow();
-      const value = { model: scoringModelSchema.parse(stored.model), version: row.version };
+      if (hit?.version === version) return hit;
+      const stored = await db.selectFrom('models').select('model').where('tenant_id', '=', tenantId).where('version', '=', version).executeTakeFirstOrThrow();
+      const value = { model: scoringModelSchema.parse(stored.model), version };
       parsed.set(tenantId, value);
       return value;
     },
   };
+}
+
+async function activeVersion(db: Db, tenantId: string): Promise<number | null> {
+  return (await db.selectFrom('models').select('version').where('tenant_id', '=', tenantId).where('active', '=', true).executeTakeFirst())?.version ?? null;
 }

@@ -67,7 +67,13 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
   // Per tenant: the Events API probe in flight, resolving to whether the account has the API.
   const probes = new Map<string, Promise<boolean>>();
   return async (job, log) => {
-    const tenant = await deps.db.selectFrom('tenants').selectAll().where('id', '=', job.tenantId).executeTakeFirst();
+    // The tenant with its active model version, in one read: the model store then needs no query of its own.
+    const tenant = await deps.db
+      .selectFrom('tenants')
+      .selectAll()
+      .select((eb) => eb.selectFrom('models').select('version').whereRef('models.tenant_id', '=', 'tenants.id').where('models.active', '=', true).as('active_model_version'))
+      .where('id', '=', job.tenantId)
+      .executeTakeFirst();
     // The contact's rows, in contact_state and in the ledger alike.
     const contact = { tenant_id: job.tenantId, object_type: job.objectType, contact_id: job.contactId };
     const row = await deps.db.selectFrom('contact_state').select(['profile', 'profile_fetched_at', 'deleted', 'dirty_seq']).where((eb) => eb.and(contact)).executeTakeFirst();
@@ -86,7 +92,7 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
       fetched = true;
     }
     profile ??= { attributes: {} };
-    const { model, version } = await deps.models.active(tenant.id);
+    const { model, version } = await deps.models.active(tenant.id, tenant.active_model_version ?? null);
     const enrichment = await enrich(deps, probes, tenant, job, now, model.horizonDays, log);
 
     const outcome = await deps.db.transaction().execute(async (trx) => {
