@@ -7,8 +7,8 @@ import { enqueueRecompute, type RecomputeQueue } from './recompute-queue';
  * The safety net under the queue: finds contacts whose recompute is owed (dirty, or a timer due) and
  * queues them, those that waited longest first, so a backlog larger than `limit` drains in order instead
  * of the same rows winning every tick. Covers a Redis that lost its data, a worker killed mid-job and the
- * instant between a job's last check and its completion. Only active tenants: a recompute skips the others
- * (nothing can be written for them), so queueing theirs would repeat every tick.
+ * instant between a job's last check and its completion. Only active tenants: deactivation leaves an
+ * inactive tenant's contacts owing nothing, and this keeps one dirtied in the instant around it unqueued.
  */
 export async function sweepOnce(db: Db, queue: RecomputeQueue, now: Date, graceMs = 5000, limit = 1000): Promise<number> {
   const cutoff = new Date(now.getTime() - graceMs);

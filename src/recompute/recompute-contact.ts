@@ -78,8 +78,8 @@ export function createRecompute(deps: RecomputeDeps): RecomputeFn {
     const contact = { tenant_id: job.tenantId, object_type: job.objectType, contact_id: job.contactId };
     const row = await deps.db.selectFrom('contact_state').select(['profile', 'profile_fetched_at', 'deleted', 'dirty_seq']).where((eb) => eb.and(contact)).executeTakeFirst();
     if (!tenant || tenant.status !== 'active' || !row || row.deleted) {
-      // Nothing is owed for it any more, timer included, or the sweeper would queue it every tick forever.
-      // A reinstall makes the tenant's contacts owed again (`upsertInstalledTenant`).
+      // Nothing is owed for it any more, timer included, so neither its timer nor the sweeper brings it
+      // back. A reinstall makes the tenant's contacts owed again (`upsertInstalledTenant`).
       if (row) await deps.db.updateTable('contact_state').set((eb) => ({ processed_seq: eb.ref('dirty_seq'), next_wake_at: null })).where((eb) => eb.and(contact)).execute();
       return;
     }

@@ -19,4 +19,5 @@ export function el(tag, attrs = {}, ...children) {
 }
 
 export const when = (iso) => (iso ? new Date(iso).toLocaleString() : '—');
+export const stageName = (s) => ({ subscriber: 'Subscriber', lead: 'Lead', mql: 'MQL', sql: 'SQL', opportunity: 'Opportunity', customer: 'Customer', disqualified: 'Disqualified' })[s] ?? s;
 export const trackName = (t) => ({ welcome: 'Welcome', educate: 'Educate', handoff: 'Handoff', re_engage: 'Re-engage', suppressed: 'Suppressed' })[t] ?? t;

@@ -1,6 +1,5 @@
-import { $, api, el, trackName } from './dom.js';
+import { $, api, el, stageName, trackName } from './dom.js';
 
-const STAGE = { subscriber: 'Subscriber', lead: 'Lead', mql: 'MQL', sql: 'SQL', opportunity: 'Opportunity', customer: 'Customer', disqualified: 'Disqualified' };
 const KIND = { sequence: 'Sequences', cadence: 'Cadences', campaign: 'Campaigns' };
 
 function fieldRow(o, f) {
@@ -20,7 +19,7 @@ function stageRow(o, s) {
     if (s.value && !o.stageValues.some((v) => v.value === s.value)) input.append(el('option', { value: s.value }, `${s.value} (not a value the CRM has)`));
   } else input = el('input', { id, 'data-stage': s.stage, type: 'text', 'aria-describedby': `${id}-error` });
   input.value = s.value ?? '';
-  return el('tr', {}, el('td', {}, el('label', { for: id }, STAGE[s.stage] ?? s.stage)), el('td', {}, input), el('td', { class: 'error', id: `${id}-error`, role: 'alert' }));
+  return el('tr', {}, el('td', {}, el('label', { for: id }, stageName(s.stage))), el('td', {}, input), el('td', { class: 'error', id: `${id}-error`, role: 'alert' }));
 }
 
 function objectForm(o) {

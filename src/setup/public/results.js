@@ -1,13 +1,12 @@
 // The results charts: small inline SVG drawn from GET /api/results, no chart library. Every chart is an
 // image with a label, and its numbers are also a table screen readers get (visually hidden) or plain text.
-import { el } from './dom.js';
+import { el, stageName } from './dom.js';
 
 const NS = 'http://www.w3.org/2000/svg';
 const W = 640;
 const H = 180;
 const PAD = { top: 12, right: 8, bottom: 24, left: 36 };
 const WEEK_CHOICES = [4, 12, 26, 52];
-const STAGE_NAMES = { subscriber: 'Subscriber', lead: 'Lead', mql: 'MQL', sql: 'SQL', opportunity: 'Opportunity', customer: 'Customer', disqualified: 'Disqualified' };
 const CAUSE_NAMES = { all: 'All causes', engagement: 'Engagement', other: 'Other', funding_round: 'Funding round', job_change: 'Job change', hiring_surge: 'Hiring surge', intent_spike: 'Intent spike', custom: 'Custom signal' };
 
 function svg(tag, attrs = {}, ...children) {
@@ -101,7 +100,7 @@ function weekly(title, weeks, series, { chart, summary, none }) {
 }
 
 function stagesChart(r) {
-  const series = Object.entries(r.stages).map(([stage, values], tone) => ({ name: STAGE_NAMES[stage] ?? stage, values, tone })).filter((s) => sum(s.values) > 0);
+  const series = Object.entries(r.stages).map(([stage, values], tone) => ({ name: stageName(stage), values, tone })).filter((s) => sum(s.values) > 0);
   const last = series.map((s) => `${s.name} ${s.values[s.values.length - 1]}`).join(', ');
   return weekly('Contacts per stage', r.weeks, series, { chart: lines, summary: `At the end of each week. Now: ${last}.`, none: 'No contacts scored in these weeks yet.' });
 }
@@ -128,7 +127,7 @@ function progressionChart(r) {
   const title = 'Stage progression';
   const rows = r.progression.filter((p) => p.reached > 0);
   if (rows.length === 0) return empty(title, 'No contact reached a stage in these weeks yet.');
-  const name = (s) => STAGE_NAMES[s] ?? s;
+  const name = stageName;
   const summary = `Of the contacts that reached a stage in these weeks, the share that moved further: ${rows.map((p) => `${name(p.from)} ${pct(p.rate)}`).join(', ')}.`;
   return metric(title, summary,
     shares(`${title}: ${summary}`, rows.map((p) => ({ label: `${name(p.from)} → ${name(p.to)}+`, rate: p.rate, text: `${pct(p.rate)} (${p.progressed} of ${p.reached})` }))),
